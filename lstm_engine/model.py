@@ -1,0 +1,199 @@
+"""A recurrent cell plus a linear readout, and the training objective built from the loss terms.
+
+The objective is what design.md found necessary to make the game fair:
+  loss = CE(own run) + forced_weight * CE(same batch under the intended gating)
+       + crisp penalty on the network's own gates + gate supervision where the task marks it.
+The intended-gating run is the same batch appended along the batch axis with gate overrides, so
+one forward/backward pass covers both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import losses
+from .cell import EngineError, Workspace, dtype_of
+from .gru import GRU
+from .lstm import GATES, LSTM
+from .rnn import RNN
+from .tasks import Batch
+
+CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+KINDS = ("classify", "regress")
+
+
+def make_cell(kind: str, input_size: int, hidden_size: int, slots=None, dtype="float64", seed=0):
+    if kind not in CELLS:
+        raise EngineError(f"cell kind must be one of {sorted(CELLS)}, got {kind!r}")
+    if kind == "lstm":
+        return LSTM(input_size, hidden_size, slots=slots, dtype=dtype, seed=seed)
+    if slots is not None:
+        raise EngineError(f"slots apply to the LSTM only, not to a {kind.upper()}")
+    return CELLS[kind](input_size, hidden_size, dtype=dtype, seed=seed)
+
+
+def gates_dict(values: np.ndarray, slots: int) -> dict[str, np.ndarray]:
+    """(T, B, 3S) array [i | f | o] -> {'i', 'f', 'o': (T, B, S)} for LSTM.forward."""
+    return {n: values[..., k * slots:(k + 1) * slots] for k, n in enumerate(GATES)}
+
+
+@dataclass
+class Objective:
+    loss: float
+    parts: dict[str, float]
+    accuracy: float                 # the network's own run
+    forced_accuracy: float | None   # under the intended gating, when the batch has one
+    grads: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+
+class Model:
+    """Cell + readout. Inputs are token ids (one-hot, vocabulary = input_size) or real vectors."""
+
+    def __init__(self, cell, output_size: int, kind: str = "classify", seed: int = 0,
+                 tolerance: float | None = None):
+        if kind not in KINDS:
+            raise EngineError(f"model kind must be one of {KINDS}, got {kind!r}")
+        if kind == "regress" and not tolerance:
+            raise EngineError("a regression model needs a tolerance to count an answer as right")
+        self.cell, self.kind, self.tolerance = cell, kind, tolerance
+        self.output_size = int(output_size)
+        self._init_readout(seed)
+
+    @classmethod
+    def create(cls, cell: str, input_size: int, hidden_size: int, output_size: int, *, slots=None,
+               dtype="float64", seed: int = 0, kind: str = "classify", tolerance=None) -> Model:
+        return cls(make_cell(cell, input_size, hidden_size, slots, dtype_of(dtype), seed),
+                   output_size, kind, seed, tolerance)
+
+    def _init_readout(self, seed: int) -> None:
+        H, O = self.cell.hidden_size, self.output_size
+        rng = np.random.default_rng([seed, 7])  # a stream of its own, apart from the cell's
+        k = 1.0 / np.sqrt(H)
+        self.readout = {"weight": rng.uniform(-k, k, (O, H)).astype(self.cell.dtype),
+                        "bias": rng.uniform(-k, k, O).astype(self.cell.dtype)}
+
+    # -- description -------------------------------------------------------------------------------
+    def config(self) -> dict:
+        return {**self.cell.config(), "output_size": self.output_size, "task_kind": self.kind,
+                "tolerance": self.tolerance}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Model:
+        c = dict(config)
+        return cls.create(c["kind"], c["input_size"], c["hidden_size"], c["output_size"],
+                          slots=c.get("slots"), dtype=c["dtype"], kind=c["task_kind"],
+                          tolerance=c.get("tolerance"))
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Every trainable array by name (the live arrays, updated in place by the optimiser)."""
+        return {**{f"cell.{n}": p for n, p in self.cell.params.items()},
+                **{f"readout.{n}": p for n, p in self.readout.items()}}
+
+    def reinitialize(self, seed: int, forget_bias: float | None = None) -> None:
+        fresh = make_cell(self.cell.kind, self.cell.input_size, self.cell.hidden_size,
+                          self.cell.config().get("slots"), self.cell.dtype, seed)
+        for n, p in fresh.params.items():
+            self.cell.params[n][...] = p
+        if forget_bias is not None and isinstance(self.cell, LSTM):
+            self.cell.set_forget_bias(forget_bias)
+        rng_out = Model(self.cell, self.output_size, self.kind, seed, self.tolerance).readout
+        for n, p in rng_out.items():
+            self.readout[n][...] = p
+
+    @property
+    def is_lstm(self) -> bool:
+        return isinstance(self.cell, LSTM)
+
+    # -- running -----------------------------------------------------------------------------------
+    def run(self, x, h0=None, c0=None, gates=None, noise=None, workspace=None):
+        if self.is_lstm:
+            return self.cell.forward(x, h0, c0, gates=gates, noise=noise, workspace=workspace)
+        if gates is not None or noise is not None or c0 is not None:
+            raise EngineError(f"a {self.cell.kind.upper()} has no gates to override and no cell state")
+        return self.cell.forward(x, h0, workspace=workspace)
+
+    def outputs(self, h: np.ndarray) -> np.ndarray:
+        """Readout of hidden states (..., H) -> logits or predictions (..., O)."""
+        return h @ self.readout["weight"].T + self.readout["bias"]
+
+    def probabilities(self, h: np.ndarray) -> np.ndarray:
+        return losses.softmax(self.outputs(h))
+
+    # -- the training objective ----------------------------------------------------------------
+    def objective(self, batch: Batch, *, forced_weight: float = 1.0, crisp: float = 0.0,
+                  noise_sigma: float = 0.0, supervision_weight: float = 0.0, rng=None,
+                  grads: bool = True, workspace: Workspace | None = None) -> Objective:
+        T, B = batch.x.shape[:2]
+        S = self.cell.slots if self.is_lstm else 0
+        forced = batch.intended is not None and forced_weight > 0 and self.is_lstm
+        x, mask, targets, gates = batch.x, batch.mask, batch.targets, None
+        if forced:
+            x = np.concatenate([x, x], axis=1)
+            mask = np.concatenate([mask, mask], axis=1)
+            targets = np.concatenate([targets, targets], axis=1)
+            free = np.full((T, B, 3 * S), np.nan)
+            gates = gates_dict(np.concatenate([free, batch.intended], axis=1), S)
+        B2 = x.shape[1]
+        noise = None
+        if noise_sigma > 0 and self.is_lstm:
+            noise = rng.normal(0.0, noise_sigma, (T, B2, 3 * S))
+        trace = self.run(x, gates=gates, noise=noise, workspace=workspace)
+
+        every_step = bool(mask.all())  # e.g. sequence labelling: reshape instead of gather/scatter
+        if every_step:
+            hs = trace.h.reshape(-1, trace.h.shape[2])
+            tg = targets.reshape(-1, *targets.shape[2:])
+            own = np.tile(np.arange(B2) < B, T)
+        else:
+            t_idx, b_idx = np.nonzero(mask)
+            hs = trace.h[t_idx, b_idx]
+            tg = targets[t_idx, b_idx]
+            own = b_idx < B
+        out = self.outputs(hs)
+        parts: dict[str, float] = {}
+        dout = np.empty_like(out)
+
+        def score(rows, weight, name):
+            if self.kind == "classify":
+                loss, d, correct = losses.softmax_cross_entropy(out[rows], tg[rows], B)
+            else:
+                loss, d, correct = losses.mean_squared_error(out[rows], tg[rows], B, self.tolerance)
+            parts[name] = loss
+            dout[rows] = weight * d
+            return weight * loss, float(correct.mean()) if correct.size else 0.0
+
+        total, acc = score(own, 1.0, "own")
+        forced_acc = None
+        if forced:
+            fl, forced_acc = score(~own, forced_weight, "forced")
+            total += fl
+        dpre = None
+        if self.is_lstm and (crisp > 0 or (supervision_weight > 0 and batch.supervise is not None)):
+            sg = trace.sigmoid_gates
+            dpre = np.zeros_like(sg)
+            if crisp > 0:
+                parts["crisp"], d = losses.crisp_penalty(sg, trace.free, crisp, B)
+                dpre += d
+                total += parts["crisp"]
+            if supervision_weight > 0 and batch.supervise is not None:
+                parts["supervision"], d = losses.gate_supervision(
+                    sg[:, :B], np.asarray(batch.supervise, sg.dtype), supervision_weight, B)
+                dpre[:, :B] += d
+                total += parts["supervision"]
+        result = Objective(float(total), parts, acc, forced_acc)
+        if not grads:
+            return result
+        if every_step:
+            dh = (dout @ self.readout["weight"]).reshape(trace.h.shape)
+        else:
+            dh = np.zeros_like(trace.h)
+            dh[t_idx, b_idx] = dout @ self.readout["weight"]
+        if self.is_lstm:
+            g = self.cell.backward(trace, dh, dpre=dpre, need_x=False, workspace=workspace)
+        else:
+            g = self.cell.backward(trace, dh, need_x=False, workspace=workspace)
+        result.grads = {**{f"cell.{n}": g[n] for n in self.cell.params},
+                        "readout.weight": dout.T @ hs, "readout.bias": dout.sum(0)}
+        return result

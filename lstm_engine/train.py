@@ -1,0 +1,198 @@
+"""The training loop: Adam with clipping, a length curriculum, annealed crisp gates, restarts.
+
+Recipe (engine-reference.md): success on long gaps is bimodal, so train short sequences first and
+move to the next length once held-out accuracy reaches ``advance_accuracy``; if an attempt runs out
+of steps, restart from a seed derived from the first. The crisp-gate penalty and the gate noise stay
+off until the final length is learned, then ramp in linearly over ``anneal_steps`` (switching them on
+from the start stalls training). Everything random comes from the seed: the same seed gives
+bit-identical weights.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .cell import EngineError, Workspace
+from .model import Model
+from .optim import Adam, clip_grad_norm
+
+
+class TrainingCancelled(Exception):
+    """Raised when the progress callback returns False (e.g. the player pressed Cancel)."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 0
+    batch_size: int = 64
+    learning_rate: float = 1e-2
+    clip_norm: float = 1.0
+    forget_bias: float = 1.0
+    lengths: tuple[int, ...] | None = None  # the curriculum; None = the task's default_lengths
+    advance_accuracy: float = 0.99
+    target_accuracy: float = 0.99
+    max_steps: int = 2000                   # per attempt
+    restarts: int = 2                       # further attempts after the first
+    patience: int = 400                     # restart when held-out accuracy stalls this many steps
+    eval_every: int = 25
+    eval_size: int = 512
+    forced_weight: float = 1.0              # weight of the run under the intended gating
+    supervision_weight: float = 0.0
+    crisp: float = 0.0                      # lambda of the crisp-gate penalty
+    gate_noise: float = 0.0                 # sigma of the noise on gate pre-activations
+    anneal_steps: int = 200
+
+    def __post_init__(self):
+        checks = [("batch_size", self.batch_size >= 1), ("learning_rate", self.learning_rate > 0),
+                  ("max_steps", self.max_steps >= 1), ("restarts", self.restarts >= 0),
+                  ("patience", self.patience >= 1),
+                  ("eval_every", self.eval_every >= 1), ("eval_size", self.eval_size >= 1),
+                  ("advance_accuracy", 0 < self.advance_accuracy <= 1),
+                  ("target_accuracy", 0 < self.target_accuracy <= 1),
+                  ("crisp", self.crisp >= 0), ("gate_noise", self.gate_noise >= 0),
+                  ("anneal_steps", self.anneal_steps >= 0), ("clip_norm", self.clip_norm > 0)]
+        bad = [name for name, ok in checks if not ok]
+        if bad:
+            raise EngineError(f"invalid training setting(s): {', '.join(bad)}")
+        if self.lengths is not None and (not self.lengths or min(self.lengths) < 1):
+            raise EngineError("lengths must be a non-empty list of positive sequence lengths")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["lengths"] = None if self.lengths is None else list(self.lengths)
+        return d
+
+
+@dataclass
+class TrainProgress:
+    """What a progress bar or a loading screen shows; passed to the callback at every evaluation."""
+
+    attempt: int
+    step: int             # optimiser steps in this attempt
+    max_steps: int
+    stage: int            # index into the curriculum
+    stages: int
+    length: int
+    loss: float
+    held_out_accuracy: float
+    held_out_forced_accuracy: float | None
+    phase: str            # "learning", "annealing" or "done"
+    seconds: float
+
+    @property
+    def fraction(self) -> float:
+        """A rough estimate of completion for a bar: stages done plus accuracy within the stage."""
+        if self.phase == "done":
+            return 1.0
+        return min(1.0, (self.stage + min(1.0, self.held_out_accuracy)) / (self.stages + 0.5))
+
+
+@dataclass
+class TrainReport:
+    success: bool
+    steps: int                  # optimiser steps over all attempts
+    attempts: int
+    seconds: float
+    held_out_accuracy: float
+    held_out_forced_accuracy: float | None
+    length: int                 # the longest curriculum length trained
+    seed: int                   # seed of the attempt whose weights were kept
+    history: list[tuple[int, int, int, float]] = field(default_factory=list)  # attempt, step, length, acc
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def attempt_seed(seed: int, attempt: int) -> int:
+    return seed if attempt == 0 else int(np.random.SeedSequence([seed, attempt]).generate_state(1)[0])
+
+
+def train(model: Model, task, config: TrainConfig = TrainConfig(),
+          progress: Callable[[TrainProgress], object] | None = None) -> TrainReport:
+    """Train ``model`` on ``task`` in place and return a report. The kept weights are those of the
+    first successful attempt, or of the best attempt when none succeeds."""
+    lengths = tuple(config.lengths or task.default_lengths)
+    start = time.perf_counter()
+    eval_sets: dict[int, object] = {}
+    needs_anneal = model.is_lstm and (config.crisp > 0 or config.gate_noise > 0)
+    total_steps, history = 0, []
+    best = None  # (score, params copy, report fields)
+
+    def evaluate(length: int):
+        if length not in eval_sets:  # held-out data: a stream of its own, the same for every attempt
+            eval_sets[length] = task.sample(np.random.default_rng([config.seed, 99, length]),
+                                            config.eval_size, length)
+        o = model.objective(eval_sets[length], grads=False, forced_weight=config.forced_weight)
+        return o.accuracy, o.forced_accuracy
+
+    for attempt in range(config.restarts + 1):
+        seed = attempt_seed(config.seed, attempt)
+        model.reinitialize(seed, config.forget_bias)
+        data_rng = np.random.default_rng([seed, 1])
+        noise_rng = np.random.default_rng([seed, 2])
+        opt = Adam(model.params(), lr=config.learning_rate)
+        ws = Workspace()
+        stage, anneal_start = 0, None
+        acc, facc, loss = 0.0, None, float("nan")
+        best_here, best_step = -1.0, 0  # best held-out accuracy at this stage, and when
+        success = False
+        for step in range(1, config.max_steps + 1):
+            length = lengths[stage]
+            ramp = 0.0
+            if anneal_start is not None:
+                ramp = 1.0 if config.anneal_steps == 0 else min(1.0, (step - anneal_start) / config.anneal_steps)
+            batch = task.sample(data_rng, config.batch_size, length)
+            obj = model.objective(batch, forced_weight=config.forced_weight, crisp=config.crisp * ramp,
+                                  noise_sigma=config.gate_noise * ramp,
+                                  supervision_weight=config.supervision_weight, rng=noise_rng,
+                                  workspace=ws)
+            loss = obj.loss
+            if not np.isfinite(loss):
+                break  # diverged: this attempt is lost, restart
+            clip_grad_norm(obj.grads, config.clip_norm)
+            opt.step(obj.grads)
+            total_steps += 1
+            if step % config.eval_every and step != config.max_steps:
+                continue
+            acc, facc = evaluate(length)
+            history.append((attempt, step, length, acc))
+            learned = acc >= config.advance_accuracy and (facc is None or facc >= config.advance_accuracy)
+            phase = "learning"
+            if acc > best_here + 0.01:
+                best_here, best_step = acc, step
+            if stage < len(lengths) - 1:
+                if learned:
+                    stage, best_here, best_step = stage + 1, -1.0, step
+            else:
+                if needs_anneal and anneal_start is None and learned:
+                    anneal_start = step
+                annealed = not needs_anneal or (anneal_start is not None
+                                                and step - anneal_start >= config.anneal_steps)
+                phase = "annealing" if anneal_start is not None and not annealed else phase
+                if annealed and acc >= config.target_accuracy and (
+                        facc is None or facc >= config.target_accuracy):
+                    success, phase = True, "done"
+            if progress is not None and progress(TrainProgress(
+                    attempt, step, config.max_steps, stage, len(lengths), length, loss, acc, facc, phase,
+                    time.perf_counter() - start)) is False:
+                raise TrainingCancelled("training cancelled")
+            if success:
+                break
+            if step - best_step >= config.patience and anneal_start is None:
+                break  # stalled on a plateau: a fresh start is cheaper than waiting
+        score = (success, stage, acc, facc or 0.0)
+        if best is None or score > best[0]:
+            best = (score, {n: p.copy() for n, p in model.params().items()},
+                    dict(held_out_accuracy=acc, held_out_forced_accuracy=facc,
+                         length=lengths[stage], seed=seed))
+        if success:
+            break
+    (success, *_), params, fields = best
+    for n, p in model.params().items():
+        p[...] = params[n]
+    return TrainReport(success=success, steps=total_steps, attempts=attempt + 1,
+                       seconds=time.perf_counter() - start, history=history, **fields)
