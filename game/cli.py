@@ -6,8 +6,19 @@ import argparse
 import json
 import sys
 
-from lstm_engine import (ENGINE_VERSION, AddingTask, EngineError, FirstSymbolTask, Model, ModelFileError,
-                         TrainConfig, TrainingCancelled, load_model, save_model, train)
+from lstm_engine import (
+    ENGINE_VERSION,
+    AddingTask,
+    EngineError,
+    FirstSymbolTask,
+    Model,
+    ModelFileError,
+    TrainConfig,
+    TrainingCancelled,
+    load_model,
+    save_model,
+    train,
+)
 
 from .progress_bar import TerminalProgress
 
@@ -55,7 +66,8 @@ def _demo(args) -> int:
     out = {"task": args.task, "cell": args.cell, **report.to_dict()}
     out.pop("history")
     if args.save:
-        out["model_hash"] = save_model(args.save, model, {"task": args.task, "train": config.to_dict()})
+        out["model_hash"] = save_model(args.save, model, {"task": args.task},
+                                       training={"config": config.to_dict(), "report": out})
     if args.json:
         print(json.dumps(out))
     else:
@@ -71,7 +83,7 @@ def _info(args) -> int:
     model, meta = load_model(args.file)
     print(json.dumps({"file": args.file, "hash": meta["hash"], "engine_version": meta["engine_version"],
                       "config": meta["config"], "parameters": sum(p.size for p in model.params().values()),
-                      "extra": meta.get("extra", {})}, indent=2))
+                      "training": meta.get("training", {}), "extra": meta.get("extra", {})}, indent=2))
     return 0
 
 

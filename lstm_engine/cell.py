@@ -46,6 +46,15 @@ def buffer(ws: Workspace | None, name: str, shape: tuple, dtype) -> np.ndarray:
     return np.empty(shape, dtype) if ws is None else ws.take(name, shape, dtype)
 
 
+def chunked_copy(dst: np.ndarray, src: np.ndarray, nbytes: int = 1 << 18) -> None:
+    """dst[...] = src in slabs along the first axis. When the two layouts differ (a transposing copy),
+    a whole-array copy re-reads the source from memory once per innermost index of dst; a slab that
+    fits in cache is read from memory once."""
+    n = max(1, nbytes // max(1, src[0].nbytes))
+    for t in range(0, len(src), n):
+        dst[t:t + n] = src[t:t + n]
+
+
 class Cell:
     """Base class. Subclasses set ``kind`` and ``gate_rows`` and implement forward/backward."""
 
@@ -117,6 +126,8 @@ class Cell:
         if x.dtype.kind in "iu":
             if x.ndim != 2:
                 raise EngineError(f"token ids must have shape (steps, batch), got {x.shape}")
+            if x.shape[0] == 0:
+                raise EngineError("token ids have no steps")
             if x.size and (x.min() < 0 or x.max() >= self.input_size):
                 raise EngineError(f"token ids must lie in 0..{self.input_size - 1}")
             return x, True

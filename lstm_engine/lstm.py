@@ -8,15 +8,17 @@
 ``slots=None`` (S = H) is the standard LSTM, identical to ``torch.nn.LSTM``. With S < H the gate
 blocks i, f, o have S rows instead of H; the game lets the player set exactly these S values.
 
-Working layout (Karpathy's): one row z_t = [x_t, 1, h_{t-1}] per step and one stacked matrix
-W = [W_ih; b; W_hh]^T, so a_t = z_t W is a single GEMM per step, h_t is written straight into the
-h slot of z_{t+1}, and backward gets every parameter gradient from one GEMM, Z^T dA. Columns are
-ordered [i, f, o, g] so that the three sigmoid gates are one slice, with their columns pre-scaled by
-1/2 so that one ``tanh`` pass yields every gate: sigmoid(a) = tanh(a/2)/2 + 1/2. (Scaling by a power
-of two is exact.) Token ids fill the x slot with one-hot rows, so they compute bit for bit what
-one-hot float inputs compute; a vocabulary larger than ONEHOT_MAX gathers rows of W_ih + b instead.
-Overrides (the player's gates) replace gate values after the activation; an overridden gate passes
-no gradient to its pre-activation.
+Working layout (Karpathy's scheme, feature-major): each step's inputs form a column block
+z_t = [x_t; 1; h_{t-1}] of Z (I+1+H, T+1, B), and one stacked matrix W = [W_ih | b | W_hh] (PyTorch's
+own layout, rows reordered) gives a_t = W z_t in one GEMM; h_t is written straight into z_{t+1}, and
+backward gets every parameter gradient from one GEMM, dA Z^T. Keeping features first makes every gate
+block of a step one contiguous (rows, B) array, so the elementwise work runs without strided slices.
+Rows are ordered [i, f, o, g] so that the three sigmoid gates are one block, pre-scaled by 1/2 so that
+one ``tanh`` pass yields every gate: sigmoid(a) = tanh(a/2)/2 + 1/2 (scaling by 2^-1 is exact).
+Token ids fill the x rows with one-hot columns, so they compute bit for bit what one-hot floats
+compute; a vocabulary larger than ONEHOT_MAX gathers columns of W_ih + b instead. Overrides (the
+player's gates) replace gate values after the activation; an overridden gate passes no gradient to
+its pre-activation.
 """
 
 from __future__ import annotations
@@ -25,32 +27,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cell import Cell, EngineError, Workspace, buffer
+from .cell import Cell, EngineError, Workspace, buffer, chunked_copy
 
 GATES = ("i", "f", "o")  # order of the sigmoid block in the working layout
-ONEHOT_MAX = 64  # token ids up to this vocabulary size become one-hot rows of Z
+ONEHOT_MAX = 64  # token ids up to this vocabulary size become one-hot columns of Z
+CHUNK_BYTES = 1 << 17  # backward keeps dA in slabs of about this size (cache-resident)
 
 
 @dataclass
 class Fused:
-    """Working matrices built from the PyTorch-layout parameters (once per forward, kept on the trace
-    for its backward, so an optimiser step in between cannot mix two sets of weights)."""
+    """Working matrices built from the PyTorch-layout parameters: once per forward, and kept on the
+    trace for its backward (so an optimiser step in between cannot mix two sets of weights)."""
 
-    W: np.ndarray       # (I+1+H, G) rows [W_ih^T; b_ih + b_hh; W_hh^T], sigmoid columns halved
-    W_true: np.ndarray  # (I+1+H, G) the same, unscaled
+    W: np.ndarray       # (G, I+1+H) [W_ih | b_ih + b_hh | W_hh], rows [i, f, o, g], sigmoid rows halved
+    W_true: np.ndarray  # (G, I+1+H) the same, unscaled
     input_size: int
 
     @property
-    def Wh(self) -> np.ndarray:  # (H, G) scaled recurrent block
-        return self.W[self.input_size + 1:]
+    def Wh(self) -> np.ndarray:  # (G, H) scaled recurrent block
+        return self.W[:, self.input_size + 1:]
 
-    def gather_rows(self) -> np.ndarray:  # (I, G) W_ih^T + b, scaled: one row per token id
-        return self.W[:self.input_size] + self.W[self.input_size]
+    def gather_columns(self) -> np.ndarray:  # (G, I) scaled W_ih + b: one column per token id
+        I = self.input_size
+        return self.W[:, :I] + self.W[:, I:I + 1]
 
 
 @dataclass
 class LSTMTrace:
-    """Everything a forward pass computed, kept for backward and for display."""
+    """Everything a forward pass computed, kept for backward and for display. The (T, B, ...) arrays
+    are views of feature-major buffers (see the module docstring)."""
 
     x: np.ndarray           # inputs: (T, B, I) floats or (T, B) token ids
     is_ids: bool
@@ -59,11 +64,11 @@ class LSTMTrace:
     act: np.ndarray         # (T, B, 3S+H): gate values used, [i | f | o | g]
     c: np.ndarray           # (T, B, H) cell states
     tanh_c: np.ndarray      # (T, B, H)
-    h: np.ndarray           # (T, B, H) hidden states (a view into z)
+    h: np.ndarray           # (T, B, H) hidden states
     free: np.ndarray | None  # (T, B, 3S) 1.0 where the network chose the gate, 0.0 where overridden
     slots: int
-    z: np.ndarray | None = None      # (T+1, B, X+H) rows [x_t, 1, h_{t-1}] (X = 0 when gathering)
-    fused: Fused | None = None       # the weights this pass used
+    z: np.ndarray | None = None  # (X+H, T+1, B) columns [x_t; 1; h_{t-1}] (X = 0 when gathering)
+    fused: Fused | None = None   # the weights this pass used
 
     def gate(self, name: str) -> np.ndarray:
         """(T, B, S) values of gate 'i', 'f' or 'o' as used; 'g' gives the (T, B, H) candidate."""
@@ -148,11 +153,11 @@ class LSTM(Cell):
     # -- working matrices ------------------------------------------------------------------------
     def fused(self) -> Fused:
         p, perm, I = self.params, self._perm, self.input_size
-        W_true = np.empty((I + 1 + self.hidden_size, self.gate_rows), self.dtype)
-        W_true[:I] = p["weight_ih_l0"][perm].T
-        np.add(p["bias_ih_l0"][perm], p["bias_hh_l0"][perm], out=W_true[I])
-        W_true[I + 1:] = p["weight_hh_l0"][perm].T
-        return Fused(W_true * self._scale, W_true, I)
+        W_true = np.empty((self.gate_rows, I + 1 + self.hidden_size), self.dtype)
+        np.take(p["weight_ih_l0"], perm, axis=0, out=W_true[:, :I])
+        np.add(p["bias_ih_l0"][perm], p["bias_hh_l0"][perm], out=W_true[:, I])
+        np.take(p["weight_hh_l0"], perm, axis=0, out=W_true[:, I + 1:])
+        return Fused(W_true * self._scale[:, None], W_true, I)
 
     def _overrides(self, gates, T: int, B: int):
         """gates: {'i'|'f'|'o': values (T, S) or (T, B, S), NaN = network decides} -> (values, mask)."""
@@ -200,52 +205,57 @@ class LSTM(Cell):
         S, H, k, G, I = self.slots, self.hidden_size, self.cells_per_slot, self.gate_rows, self.input_size
         W = self.fused()
         gather = is_ids and self._gather
-        X = 0 if gather else I + 1  # z_t = [x_t, 1, h_{t-1}]; h_{t-1} starts at column X
-        Z = buffer(workspace, "lstm.z", (T + 1, B, X + H), self.dtype)
-        A = buffer(workspace, "lstm.act", (T, B, G), self.dtype)  # pre-activations, then activations
+        X = 0 if gather else I + 1  # z_t = [x_t; 1; h_{t-1}]: h_{t-1} starts at row X
+        Z = buffer(workspace, "lstm.z", (X + H, T + 1, B), self.dtype)
+        A = buffer(workspace, "lstm.act", (T, G, B), self.dtype)  # pre-activations, then activations
         if gather:
-            np.take(W.gather_rows(), x, axis=0, out=A)
-            Wr, rec = W.Wh, np.empty((B, G), self.dtype)
+            cols, rec = W.gather_columns(), np.empty((G, B), self.dtype)
         else:
-            Z[:T, :, :I] = (x[:, :, None] == np.arange(I)) if is_ids else x
-            Z[:T, :, I] = 1.0
-            Wr = W.W
+            if is_ids:
+                np.equal(x, np.arange(I)[:, None, None], out=Z[:I, :T])
+            else:
+                chunked_copy(Z[:I, :T].transpose(1, 2, 0), x)
+            Z[I, :T] = 1.0
+        Wz = W.Wh if gather else W.W
         if noise is not None:
             noise = np.asarray(noise, dtype=self.dtype)
             if noise.shape != (T, B, 3 * S):
                 raise EngineError(f"noise must have shape {(T, B, 3 * S)}, got {noise.shape}")
-            noise = 0.5 * noise  # sigmoid columns work at half scale
+            noise = 0.5 * noise.transpose(0, 2, 1)  # sigmoid rows work at half scale
         ov = self._overrides(gates, T, B)
         h0 = np.array(self._initial(h0, B, "h0"), order="C")
-        c0 = c = np.array(self._initial(c0, B, "c0"), order="C")
-        Z[0, :, X:] = h0
-        Cs, TCs = (buffer(workspace, n, (T, B, H), self.dtype) for n in ("lstm.c", "lstm.tanh_c"))
-        ig = np.empty((B, H), self.dtype)
+        c0 = np.array(self._initial(c0, B, "c0"), order="C")
+        Z[X:, 0] = h0.T
+        c = c0.T
+        C, TC = (buffer(workspace, n, (T, H, B), self.dtype) for n in ("lstm.c", "lstm.tanh_c"))
+        ig = np.empty((H, B), self.dtype)
         for t in range(T):
             a = A[t]
             if gather:
-                np.matmul(Z[t], Wr, out=rec)
+                np.take(cols, x[t], axis=1, out=a)
+                np.matmul(Wz, Z[:, t], out=rec)
                 a += rec
             else:
-                np.matmul(Z[t], Wr, out=a)
+                np.matmul(Wz, Z[:, t], out=a)
             if noise is not None:
-                a[:, :3 * S] += noise[t]
+                a[:3 * S] += noise[t]
             np.tanh(a, out=a)
-            s = a[:, :3 * S]
+            s = a[:3 * S]
             s *= 0.5
             s += 0.5
             if ov is not None:
-                np.copyto(s, ov[0][t], where=ov[1][t])
-            e = s if k == 1 else np.repeat(s, k, axis=1)  # gates per cell: [i | f | o], (B, 3H)
-            ct = Cs[t]
-            np.multiply(e[:, H:2 * H], c, out=ct)
-            np.multiply(e[:, :H], a[:, 3 * S:], out=ig)
+                np.copyto(s, ov[0][t].T, where=ov[1][t].T)
+            e = s if k == 1 else np.repeat(s, k, axis=0)  # gates per cell: [i; f; o], (3H, B)
+            ct = C[t]
+            np.multiply(e[H:2 * H], c, out=ct)
+            np.multiply(e[:H], a[3 * S:], out=ig)
             ct += ig
-            np.tanh(ct, out=TCs[t])
-            np.multiply(e[:, 2 * H:], TCs[t], out=Z[t + 1, :, X:])  # h_t, straight into z_{t+1}
+            np.tanh(ct, out=TC[t])
+            np.multiply(e[2 * H:], TC[t], out=Z[X:, t + 1])  # h_t, straight into z_{t+1}
             c = ct
         free = None if ov is None else (~ov[1]).astype(self.dtype)
-        return LSTMTrace(x, is_ids, h0, c0, A, Cs, TCs, Z[1:, :, X:], free, S, Z, W)
+        return LSTMTrace(x, is_ids, h0, c0, A.transpose(0, 2, 1), C.transpose(0, 2, 1),
+                         TC.transpose(0, 2, 1), Z[X:, 1:].transpose(1, 2, 0), free, S, Z, W)
 
     # -- backward --------------------------------------------------------------------------------
     def backward(self, trace: LSTMTrace, dh, dc_last=None, dpre=None, need_x: bool = True,
@@ -269,79 +279,95 @@ class LSTM(Cell):
 
     def backward_fused(self, trace: LSTMTrace, dh, dc_last=None, dpre=None, need_x=True,
                        workspace=None) -> dict:
-        """Backward in the working layout: {'Wx', 'Wh', 'b', 'x', 'h0', 'c0'}."""
-        A, C, TC, Z = trace.act, trace.c, trace.tanh_c, trace.z
-        T, B, G = A.shape
+        """Backward in the working layout: {'Wx' (I, G), 'Wh' (H, G), 'b' (G,), 'x', 'h0', 'c0'}."""
+        # the feature-major (T, rows, B) buffers behind the trace's views
+        A, C, TC = (v.transpose(0, 2, 1) for v in (trace.act, trace.c, trace.tanh_c))
+        Z = trace.z
+        T, G, B = A.shape
         S, H, k, I = self.slots, self.hidden_size, self.cells_per_slot, self.input_size
         dh = np.asarray(dh, dtype=self.dtype)
         if dh.shape != (T, B, H):
             raise EngineError(f"dh must have shape {(T, B, H)}, got {dh.shape}")
+        dhT = buffer(workspace, "lstm.dh", (T, H, B), self.dtype)
+        chunked_copy(dhT.transpose(0, 2, 1), dh)
         if dpre is not None:
             dpre = np.asarray(dpre, dtype=self.dtype)
         W = trace.fused.W_true
-        WhT = W[I + 1:].T  # (G, H): dh_{t-1} = dA_t W_hh (BLAS reads the transpose in place)
-        dA = buffer(workspace, "lstm.dA", (T, B, G), self.dtype)
-        dht = dh[T - 1].copy()  # dL/dh_t: this step's own gradient plus what flows back from t+1
-        dc = np.zeros((B, H), self.dtype) if dc_last is None else np.array(dc_last, dtype=self.dtype)
-        tmp, dcell = np.empty((B, H), self.dtype), np.empty((B, H), self.dtype)
-        sp = np.empty((B, 3 * S), self.dtype)
+        WhT = np.ascontiguousarray(W[:, I + 1:].T)  # (H, G): dh_{t-1} = W_hh^T da_t
+        gather = trace.is_ids and self._gather
+        # dA is consumed in slabs of m steps that stay in cache: one weight GEMM per slab,
+        # dW += dA_slab Z_slab^T, instead of a (G, T, B) array written to and read back from memory.
+        m = min(T, max(1, CHUNK_BYTES // (G * B * self.dtype.itemsize)))
+        dAm = buffer(workspace, "lstm.dA", (G, m, B), self.dtype)
+        dW, dWm = np.zeros((G, len(Z)), self.dtype), np.empty((G, len(Z)), self.dtype)
+        dWx = np.zeros((I, G), self.dtype) if gather else None
+        dx = np.empty((T, B, I), self.dtype) if need_x and not trace.is_ids else None
+        dht = dhT[T - 1].copy()  # dL/dh_t: this step's own gradient plus what flows back from t+1
+        dc = np.zeros((H, B), self.dtype) if dc_last is None else np.array(np.asarray(dc_last, self.dtype).T)
+        c0 = trace.c0.T
+        tmp, dcell = np.empty((H, B), self.dtype), np.empty((H, B), self.dtype)
+        sp = np.empty((3 * S, B), self.dtype)
 
         def slot_sum(v, out):  # cell-level gradient -> one value per slot
-            np.sum(v.reshape(B, S, k), axis=2, out=out)
+            np.sum(v.reshape(S, k, B), axis=1, out=out)
 
         for t in range(T - 1, -1, -1):
-            a, da, tc = A[t], dA[t], TC[t]
-            s, gv = a[:, :3 * S], a[:, 3 * S:]
-            e = s if k == 1 else np.repeat(s, k, axis=1)
+            a, da, tc = A[t], dAm[:, t % m], TC[t]
+            s, gv = a[:3 * S], a[3 * S:]
+            e = s if k == 1 else np.repeat(s, k, axis=0)
             # output gate: dL/do = dh * tanh(c)
-            do = da[:, 2 * S:3 * S] if k == 1 else dcell
+            do = da[2 * S:3 * S] if k == 1 else dcell
             np.multiply(dht, tc, out=do)
             if k > 1:
-                slot_sum(do, da[:, 2 * S:3 * S])
+                slot_sum(do, da[2 * S:3 * S])
             # into the cell state through h = o * tanh(c): dh * o * (1 - tanh^2) = o * (dh - tanh * do)
             np.multiply(tc, do, out=tmp)
             np.subtract(dht, tmp, out=tmp)
-            tmp *= e[:, 2 * H:]
+            tmp *= e[2 * H:]
             dc += tmp
             # forget gate, input gate, candidate
-            c_prev = C[t - 1] if t else trace.c0
+            c_prev = C[t - 1] if t else c0
             if k == 1:
-                np.multiply(dc, c_prev, out=da[:, S:2 * S])
-                np.multiply(dc, gv, out=da[:, 0:S])
+                np.multiply(dc, c_prev, out=da[S:2 * S])
+                np.multiply(dc, gv, out=da[:S])
             else:
                 np.multiply(dc, c_prev, out=tmp)
-                slot_sum(tmp, da[:, S:2 * S])
+                slot_sum(tmp, da[S:2 * S])
                 np.multiply(dc, gv, out=tmp)
-                slot_sum(tmp, da[:, 0:S])
-            dg = da[:, 3 * S:]
-            np.multiply(dc, e[:, :H], out=dg)
+                slot_sum(tmp, da[:S])
+            dg = da[3 * S:]
+            np.multiply(dc, e[:H], out=dg)
             np.multiply(gv, gv, out=tmp)
             np.subtract(1.0, tmp, out=tmp)
             dg *= tmp
-            dc *= e[:, H:2 * H]
+            dc *= e[H:2 * H]
             # through the sigmoids to the pre-activations
-            ds = da[:, :3 * S]
+            ds = da[:3 * S]
             np.subtract(1.0, s, out=sp)
             sp *= s
             ds *= sp
             if dpre is not None:
-                ds += dpre[t]
+                ds += dpre[t].T
             if trace.free is not None:
-                ds *= trace.free[t]
+                ds *= trace.free[t].T
             if t:
-                np.matmul(da, WhT, out=dht)
-                dht += dh[t - 1]
-        dh0 = dA[0] @ WhT
-        flat = dA.reshape(T * B, G)
-        dW = Z[:T].reshape(T * B, -1).T @ flat  # [dW_ih; db; dW_hh] in one GEMM (only dW_hh if gathering)
-        if trace.is_ids and self._gather:  # each step added one gathered row of W_ih + b
-            dWx = np.zeros((I, G), self.dtype)
-            np.add.at(dWx, trace.x.reshape(-1), flat)
-            dWx, db, dWh = dWx, dWx.sum(0), dW
+                np.matmul(WhT, da, out=dht)
+                dht += dhT[t - 1]
+            if t % m == 0:  # the slab t .. t+n-1 is complete
+                n = min(m, T - t)
+                slab = dAm[:, :n].reshape(G, n * B)
+                np.matmul(slab, Z[:, t:t + n].reshape(len(Z), n * B).T, out=dWm)
+                dW += dWm  # [dW_ih | db | dW_hh] (only dW_hh when gathering)
+                if gather:  # each step added one gathered column of W_ih + b
+                    np.add.at(dWx, trace.x[t:t + n].reshape(-1), slab.T)
+                if dx is not None:
+                    np.matmul(slab.T, W[:, :I], out=dx[t:t + n].reshape(n * B, I))
+        dh0 = WhT @ dAm[:, 0]
+        if gather:
+            dWx, db, dWh = dWx, dWx.sum(0), dW.T
         else:
-            dWx, db, dWh = dW[:I], dW[I], dW[I + 1:]
-        dx = (flat @ W[:I].T).reshape(T, B, I) if need_x and not trace.is_ids else None
-        return {"Wx": dWx, "Wh": dWh, "b": db, "x": dx, "h0": dh0, "c0": dc}
+            dWx, db, dWh = dW[:, :I].T, dW[:, I], dW[:, I + 1:].T
+        return {"Wx": dWx, "Wh": dWh, "b": db, "x": dx, "h0": dh0.T.copy(), "c0": dc.T.copy()}
 
     # -- single steps (interactive play) ------------------------------------------------------------
     def stepper(self) -> LSTMStepper:
@@ -361,15 +387,16 @@ class LSTMStepper:
 
     def __init__(self, cell: LSTM):
         self.cell = cell
-        self.fused = W = cell.fused()
+        W = cell.fused()
         self.W, self.Wh = W.W, W.Wh
-        self.rows = W.gather_rows() if cell._gather else None
+        self.cols = W.gather_columns() if cell._gather else None
         self.S, self.k, self.H, self.I = cell.slots, cell.cells_per_slot, cell.hidden_size, cell.input_size
         self.dtype = cell.dtype
-        self._z: dict[int, np.ndarray] = {}  # z row buffers [x, 1, h] per batch size
+        self._z: dict[int, np.ndarray] = {}  # z column buffers [x; 1; h] per batch size
+        self._ids = np.arange(self.I)[:, None]
 
     def _preactivation(self, x_t, h):
-        """Half-scaled pre-activations (B, G) for one step; x_t is a token id, ids (B,), or (B, I)."""
+        """Half-scaled pre-activations (G, B) for one step; x_t is a token id, ids (B,), or (B, I)."""
         I = self.I
         ids = isinstance(x_t, (int, np.integer))
         if not ids:
@@ -379,43 +406,52 @@ class LSTMStepper:
             x_t = np.reshape(x_t, -1)
             if x_t.min() < 0 or x_t.max() >= I:
                 raise EngineError(f"token ids must lie in 0..{I - 1}")
-            if self.rows is not None:  # large vocabulary: forward gathers too
-                a = self.rows[x_t]
-                a += np.matmul(np.asarray(h, self.dtype), self.Wh)
+            if self.cols is not None:  # a large vocabulary gathers, as forward does
+                a = np.take(self.cols, x_t, axis=1)
+                a += np.matmul(self.Wh, np.asarray(h, self.dtype).T)
                 return a
         else:
-            x_t = x_t.reshape(-1, I)
+            x_t = np.asarray(x_t, self.dtype).reshape(-1, I)
         B = x_t.shape[0]
         z = self._z.get(B)
         if z is None:
-            z = self._z[B] = np.empty((B, I + 1 + self.H), self.dtype)
-            z[:, I] = 1.0
-        z[:, :I] = (x_t[:, None] == np.arange(I)) if ids else x_t
-        z[:, I + 1:] = h
-        return np.matmul(z, self.W)
+            z = self._z[B] = np.empty((I + 1 + self.H, B), self.dtype)
+            z[I] = 1.0
+        if ids:
+            np.equal(x_t, self._ids, out=z[:I])
+        else:
+            z[:I] = x_t.T
+        z[I + 1:] = np.asarray(h).T
+        return np.matmul(self.W, z)
 
     def step(self, x_t, h, c, gates=None):
         """One step from (h, c) each (B, H). gates: {'i'|'f'|'o': (B, S) or (S,)} with NaN = free.
 
         Returns (h', c', act) where act (B, 3S+H) holds the gate values used, [i | f | o | g].
         """
-        S, k = self.S, self.k
+        S, k, H = self.S, self.k, self.H
         a = self._preactivation(x_t, h)
-        B = a.shape[0]
+        B = a.shape[1]
         np.tanh(a, out=a)
-        s = a[:, :3 * S]
+        s = a[:3 * S]
         s *= 0.5
         s += 0.5
         if gates:
             for n, v in gates.items():
+                if n not in GATES:
+                    raise EngineError(f"unknown gate '{n}'; overridable gates are i, f, o")
+                if v is None:
+                    continue
+                v = np.broadcast_to(np.asarray(v, dtype=self.dtype), (B, S)).T
+                if ((v < 0) | (v > 1)).any():
+                    raise EngineError(f"gate '{n}' override values must lie in [0, 1] (NaN = free)")
                 j = GATES.index(n)
-                v = np.broadcast_to(np.asarray(v, dtype=self.dtype), (B, S))
-                np.copyto(s[:, j * S:(j + 1) * S], v, where=~np.isnan(v))
-        c_new = np.multiply(s[:, S:2 * S, None], np.asarray(c, self.dtype).reshape(B, S, k))
-        c_new += s[:, 0:S, None] * a[:, 3 * S:].reshape(B, S, k)
-        c_new = c_new.reshape(B, -1)
-        h_new = (s[:, 2 * S:3 * S, None] * np.tanh(c_new).reshape(B, S, k)).reshape(B, -1)
-        return h_new, c_new, a
+                np.copyto(s[j * S:(j + 1) * S], v, where=~np.isnan(v))
+        e = s if k == 1 else np.repeat(s, k, axis=0)
+        c_new = np.multiply(e[H:2 * H], np.asarray(c, self.dtype).T)
+        c_new += np.multiply(e[:H], a[3 * S:])
+        h_new = np.multiply(e[2 * H:], np.tanh(c_new))
+        return h_new.T, c_new.T, a.T
 
     def proposal(self, x_t, h, c) -> dict[str, np.ndarray]:
         """The gates the network would choose at this step from state (h, c): {'i','f','o': (B, S),

@@ -41,15 +41,19 @@ def model_hash(model: Model) -> str:
     return content_hash(model.config(), model.params())
 
 
-def save_model(path, model: Model, extra: dict | None = None) -> str:
-    """Write atomically (temporary file, then rename). Returns the content hash."""
+def save_model(path, model: Model, extra: dict | None = None, training: dict | None = None) -> str:
+    """Write atomically (temporary file, then rename). Returns the content hash.
+
+    training: the training configuration and report (e.g. TrainConfig.to_dict()), kept as metadata.
+    """
     from . import ENGINE_VERSION
 
     path = Path(path)
     arrays = {n: np.ascontiguousarray(p) for n, p in model.params().items()}
     digest = content_hash(model.config(), arrays)
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "engine_version": ENGINE_VERSION,
-            "config": model.config(), "hash": digest, "extra": extra or {}}
+            "config": model.config(), "hash": digest, "training": training or {},
+            "extra": extra or {}}
     buf = io.BytesIO()
     np.savez(buf, __meta__=np.array(json.dumps(meta, sort_keys=True)), **arrays)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,12 +118,19 @@ def _open(path: Path):
         with np.load(path, allow_pickle=False) as z:
             if "__meta__" not in z.files:
                 raise ModelFileError(f"{path}: not a Gatekeeper model file (no metadata)")
-            meta = json.loads(str(z["__meta__"]))
-            arrays = {n: z[n] for n in z.files if n != "__meta__"}
+            members = {n: z[n] for n in z.files}
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, json.JSONDecodeError) as e:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as e:
         raise ModelFileError(f"{path}: unreadable model file, corrupt or truncated ({e})") from None
+    for n, a in members.items():  # np.load hands back raw bytes for a member that is not an array
+        if not isinstance(a, np.ndarray):
+            raise ModelFileError(f"{path}: {n!r} is not an array (corrupt file)")
+    try:
+        meta = json.loads(str(members.pop("__meta__")))
+        arrays = members
+    except (ValueError, UnicodeError) as e:
+        raise ModelFileError(f"{path}: unreadable metadata ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not a Gatekeeper model file")
     if meta.get("format_version") != FORMAT_VERSION:

@@ -11,8 +11,8 @@ bit-identical weights.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -144,7 +144,7 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
             length = lengths[stage]
             ramp = 0.0
             if anneal_start is not None:
-                ramp = 1.0 if config.anneal_steps == 0 else min(1.0, (step - anneal_start) / config.anneal_steps)
+                ramp = min(1.0, (step - anneal_start) / max(1, config.anneal_steps))
             batch = task.sample(data_rng, config.batch_size, length)
             obj = model.objective(batch, forced_weight=config.forced_weight, crisp=config.crisp * ramp,
                                   noise_sigma=config.gate_noise * ramp,
