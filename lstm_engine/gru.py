@@ -26,6 +26,7 @@ class GRUTrace:
     n: np.ndarray       # (T, B, H) candidate
     hn: np.ndarray      # (T, B, H) W_hn h + b_hn (needed for the reset gradient)
     h: np.ndarray       # (T, B, H)
+    fused: tuple | None = None  # the working matrices this pass used (backward reuses them)
 
     @property
     def r(self):
@@ -58,7 +59,8 @@ class GRU(Cell):
         x, is_ids = self._inputs(x)
         T, B = x.shape[:2]
         H = self.hidden_size
-        Wi, Wh, bi, bh, _, _ = self.fused()
+        fused = self.fused()
+        Wi, Wh, bi, bh, _, _ = fused
         GI = self._project(x, is_ids, Wi, bi, workspace)
         h0 = h = np.array(self._initial(h0, B, "h0"), order="C")
         RZ = buffer(workspace, "rz", (T, B, 2 * H), self.dtype)
@@ -83,7 +85,7 @@ class GRU(Cell):
             hn *= rz[:, H:]
             hn += n
             h = hn
-        return GRUTrace(x, is_ids, h0, RZ, N, HN, Hs)
+        return GRUTrace(x, is_ids, h0, RZ, N, HN, Hs, fused)
 
     def backward(self, trace: GRUTrace, dh, need_x: bool = True,
                  workspace: Workspace | None = None) -> dict[str, np.ndarray]:
@@ -92,7 +94,7 @@ class GRU(Cell):
         dh = np.asarray(dh, dtype=self.dtype)
         if dh.shape != (T, B, H):
             raise EngineError(f"dh must have shape {(T, B, H)}, got {dh.shape}")
-        _, _, _, _, Wi_true, Wh_true = self.fused()
+        _, _, _, _, Wi_true, Wh_true = trace.fused or self.fused()
         WhT = np.ascontiguousarray(Wh_true.T)
         dGI = buffer(workspace, "dGI", (T, B, 3 * H), self.dtype)
         dGH = buffer(workspace, "dGH", (T, B, 3 * H), self.dtype)

@@ -9,9 +9,9 @@
 blocks i, f, o have S rows instead of H; the game lets the player set exactly these S values.
 
 Working layout (Karpathy's scheme, feature-major): each step's inputs form a column block
-z_t = [x_t; 1; h_{t-1}] of Z (I+1+H, T+1, B), and one stacked matrix W = [W_ih | b | W_hh] (PyTorch's
+z_t = [x_t; 1; h_{t-1}] of Z (T+1, I+1+H, B), and one stacked matrix W = [W_ih | b | W_hh] (PyTorch's
 own layout, rows reordered) gives a_t = W z_t in one GEMM; h_t is written straight into z_{t+1}, and
-backward gets every parameter gradient from one GEMM, dA Z^T. Keeping features first makes every gate
+backward gets every parameter gradient from GEMMs dA_t z_t^T. Keeping features first makes every gate
 block of a step one contiguous (rows, B) array, so the elementwise work runs without strided slices.
 Rows are ordered [i, f, o, g] so that the three sigmoid gates are one block, pre-scaled by 1/2 so that
 one ``tanh`` pass yields every gate: sigmoid(a) = tanh(a/2)/2 + 1/2 (scaling by 2^-1 is exact).
@@ -67,7 +67,7 @@ class LSTMTrace:
     h: np.ndarray           # (T, B, H) hidden states
     free: np.ndarray | None  # (T, B, 3S) 1.0 where the network chose the gate, 0.0 where overridden
     slots: int
-    z: np.ndarray | None = None  # (X+H, T+1, B) columns [x_t; 1; h_{t-1}] (X = 0 when gathering)
+    z: np.ndarray | None = None  # (T+1, X+H, B) columns [x_t; 1; h_{t-1}] (X = 0 when gathering)
     fused: Fused | None = None   # the weights this pass used
 
     def gate(self, name: str) -> np.ndarray:
@@ -112,11 +112,11 @@ class LSTM(Cell):
         self.standard = slots is None or S == hidden_size
         super().__init__(input_size, hidden_size, dtype, seed)
         H = hidden_size
-        # PyTorch row order i, f, g, o  ->  working column order i, f, o, g.
+        # PyTorch row order i, f, g, o  ->  working row order i, f, o, g.
         self._perm = np.concatenate([np.arange(0, 2 * S), np.arange(2 * S + H, 3 * S + H),
                                      np.arange(2 * S, 2 * S + H)])
         self._inv = np.argsort(self._perm)
-        self._scale = np.concatenate([np.full(3 * S, 0.5), np.ones(H)]).astype(self.dtype)
+        self._scale = np.concatenate([np.full(3 * S, 0.5), np.ones(H)]).astype(self.dtype)[:, None]
         self._gather = self.input_size > ONEHOT_MAX
         if forget_bias is not None:
             self.set_forget_bias(forget_bias)
@@ -146,21 +146,21 @@ class LSTM(Cell):
         if expand and not self.standard:
             S, H, k = self.slots, self.hidden_size, self.cells_per_slot
             rows = np.concatenate([np.repeat(np.arange(0, S), k), np.repeat(np.arange(S, 2 * S), k),
-                                   np.arange(2 * S, 2 * S + H), np.repeat(np.arange(2 * S + H, 3 * S + H), k)])
+                                   np.arange(2 * S, 2 * S + H),
+                                   np.repeat(np.arange(2 * S + H, 3 * S + H), k)])
             sd = {n: a[rows] for n, a in sd.items()}
         return sd
 
     # -- working matrices ------------------------------------------------------------------------
     def fused(self) -> Fused:
-        p, perm, I = self.params, self._perm, self.input_size
-        W_true = np.empty((self.gate_rows, I + 1 + self.hidden_size), self.dtype)
-        np.take(p["weight_ih_l0"], perm, axis=0, out=W_true[:, :I])
-        np.add(p["bias_ih_l0"][perm], p["bias_hh_l0"][perm], out=W_true[:, I])
-        np.take(p["weight_hh_l0"], perm, axis=0, out=W_true[:, I + 1:])
-        return Fused(W_true * self._scale[:, None], W_true, I)
+        p = self.params
+        W_true = np.concatenate((p["weight_ih_l0"], (p["bias_ih_l0"] + p["bias_hh_l0"])[:, None],
+                                 p["weight_hh_l0"]), axis=1).take(self._perm, axis=0)
+        return Fused(W_true * self._scale, W_true, self.input_size)
 
     def _overrides(self, gates, T: int, B: int):
-        """gates: {'i'|'f'|'o': values (T, S) or (T, B, S), NaN = network decides} -> (values, mask)."""
+        """gates: {'i'|'f'|'o': values (T, S) or (T, B, S), NaN = network decides} -> (values, mask),
+        both (T, 3S, B) like the working layout."""
         if gates is None:
             return None
         if not isinstance(gates, dict):
@@ -169,7 +169,7 @@ class LSTM(Cell):
         if unknown:
             raise EngineError(f"unknown gate(s) {sorted(unknown)}; overridable gates are i, f, o")
         S = self.slots
-        vals = np.full((T, B, 3 * S), np.nan, self.dtype)
+        vals = np.full((T, 3 * S, B), np.nan, self.dtype)
         for n, v in gates.items():
             if v is None:
                 continue
@@ -185,7 +185,7 @@ class LSTM(Cell):
             if bad.any():
                 raise EngineError(f"gate '{n}' override values must lie in [0, 1] (NaN = free)")
             k = GATES.index(n)
-            vals[:, :, k * S:(k + 1) * S] = v
+            vals[:, k * S:(k + 1) * S] = v.transpose(0, 2, 1)
         mask = ~np.isnan(vals)
         if not mask.any():
             return None
@@ -206,56 +206,57 @@ class LSTM(Cell):
         W = self.fused()
         gather = is_ids and self._gather
         X = 0 if gather else I + 1  # z_t = [x_t; 1; h_{t-1}]: h_{t-1} starts at row X
-        Z = buffer(workspace, "lstm.z", (X + H, T + 1, B), self.dtype)
+        Z = buffer(workspace, "lstm.z", (T + 1, X + H, B), self.dtype)
         A = buffer(workspace, "lstm.act", (T, G, B), self.dtype)  # pre-activations, then activations
         if gather:
             cols, rec = W.gather_columns(), np.empty((G, B), self.dtype)
         else:
             if is_ids:
-                np.equal(x, np.arange(I)[:, None, None], out=Z[:I, :T])
+                np.equal(x[:, None, :], np.arange(I)[:, None], out=Z[:T, :I])
             else:
-                chunked_copy(Z[:I, :T].transpose(1, 2, 0), x)
-            Z[I, :T] = 1.0
+                chunked_copy(Z[:T, :I].transpose(0, 2, 1), x)
+            Z[:T, I] = 1.0
         Wz = W.Wh if gather else W.W
         if noise is not None:
             noise = np.asarray(noise, dtype=self.dtype)
             if noise.shape != (T, B, 3 * S):
                 raise EngineError(f"noise must have shape {(T, B, 3 * S)}, got {noise.shape}")
-            noise = 0.5 * noise.transpose(0, 2, 1)  # sigmoid rows work at half scale
+            noise = np.multiply(noise.transpose(0, 2, 1), 0.5, order="C")  # sigmoid rows work at half scale
         ov = self._overrides(gates, T, B)
         h0 = np.array(self._initial(h0, B, "h0"), order="C")
         c0 = np.array(self._initial(c0, B, "c0"), order="C")
-        Z[X:, 0] = h0.T
+        Z[0, X:] = h0.T
         c = c0.T
         C, TC = (buffer(workspace, n, (T, H, B), self.dtype) for n in ("lstm.c", "lstm.tanh_c"))
         ig = np.empty((H, B), self.dtype)
+        half = np.array(0.5, self.dtype)  # a ready-made operand is cheaper per call than a Python float
         for t in range(T):
             a = A[t]
             if gather:
                 np.take(cols, x[t], axis=1, out=a)
-                np.matmul(Wz, Z[:, t], out=rec)
+                np.matmul(Wz, Z[t], out=rec)
                 a += rec
             else:
-                np.matmul(Wz, Z[:, t], out=a)
+                np.matmul(Wz, Z[t], out=a)
             if noise is not None:
                 a[:3 * S] += noise[t]
             np.tanh(a, out=a)
             s = a[:3 * S]
-            s *= 0.5
-            s += 0.5
+            s *= half
+            s += half
             if ov is not None:
-                np.copyto(s, ov[0][t].T, where=ov[1][t].T)
+                np.copyto(s, ov[0][t], where=ov[1][t])
             e = s if k == 1 else np.repeat(s, k, axis=0)  # gates per cell: [i; f; o], (3H, B)
             ct = C[t]
             np.multiply(e[H:2 * H], c, out=ct)
             np.multiply(e[:H], a[3 * S:], out=ig)
             ct += ig
             np.tanh(ct, out=TC[t])
-            np.multiply(e[2 * H:], TC[t], out=Z[X:, t + 1])  # h_t, straight into z_{t+1}
+            np.multiply(e[2 * H:], TC[t], out=Z[t + 1, X:])  # h_t, straight into z_{t+1}
             c = ct
-        free = None if ov is None else (~ov[1]).astype(self.dtype)
+        free = None if ov is None else (~ov[1]).astype(self.dtype).transpose(0, 2, 1)
         return LSTMTrace(x, is_ids, h0, c0, A.transpose(0, 2, 1), C.transpose(0, 2, 1),
-                         TC.transpose(0, 2, 1), Z[X:, 1:].transpose(1, 2, 0), free, S, Z, W)
+                         TC.transpose(0, 2, 1), Z[1:, X:].transpose(0, 2, 1), free, S, Z, W)
 
     # -- backward --------------------------------------------------------------------------------
     def backward(self, trace: LSTMTrace, dh, dc_last=None, dpre=None, need_x: bool = True,
@@ -288,81 +289,88 @@ class LSTM(Cell):
         dh = np.asarray(dh, dtype=self.dtype)
         if dh.shape != (T, B, H):
             raise EngineError(f"dh must have shape {(T, B, H)}, got {dh.shape}")
-        dhT = buffer(workspace, "lstm.dh", (T, H, B), self.dtype)
-        chunked_copy(dhT.transpose(0, 2, 1), dh)
+        dhT = dh.transpose(0, 2, 1)  # (T, H, B); a dh shaped like trace.h already has this layout
+        if dhT.strides[2] != dh.itemsize:
+            dhT = buffer(workspace, "lstm.dh", (T, H, B), self.dtype)
+            chunked_copy(dhT.transpose(0, 2, 1), dh)
+        # overridden gates pass no gradient: fold the free mask into the sigmoid derivatives and dpre
+        free = None if trace.free is None else trace.free.transpose(0, 2, 1)  # (T, 3S, B)
         if dpre is not None:
-            dpre = np.asarray(dpre, dtype=self.dtype)
+            dpre = np.asarray(dpre, dtype=self.dtype).transpose(0, 2, 1)
+            dpre = np.ascontiguousarray(dpre) if free is None else np.multiply(dpre, free, order="C")
         W = trace.fused.W_true
         WhT = np.ascontiguousarray(W[:, I + 1:].T)  # (H, G): dh_{t-1} = W_hh^T da_t
         gather = trace.is_ids and self._gather
-        # dA is consumed in slabs of m steps that stay in cache: one weight GEMM per slab,
-        # dW += dA_slab Z_slab^T, instead of a (G, T, B) array written to and read back from memory.
+        # dA lives in slabs of m steps that stay in cache; each slab goes into the weight gradient
+        # (dW += sum_t dA_t z_t^T) when complete, so no (T, G, B) array is written to memory and read back.
         m = min(T, max(1, CHUNK_BYTES // (G * B * self.dtype.itemsize)))
-        dAm = buffer(workspace, "lstm.dA", (G, m, B), self.dtype)
-        dW, dWm = np.zeros((G, len(Z)), self.dtype), np.empty((G, len(Z)), self.dtype)
+        dAm = buffer(workspace, "lstm.dA", (m, G, B), self.dtype)
+        D = buffer(workspace, "lstm.D", (m, G, B), self.dtype)  # d activation / d pre-activation
+        P = buffer(workspace, "lstm.P", (m, H, B), self.dtype)  # d c / d h through h = o tanh(c)
+        dW, dWm = np.zeros((G, Z.shape[1]), self.dtype), np.empty((m, G, Z.shape[1]), self.dtype)
         dWx = np.zeros((I, G), self.dtype) if gather else None
         dx = np.empty((T, B, I), self.dtype) if need_x and not trace.is_ids else None
         dht = dhT[T - 1].copy()  # dL/dh_t: this step's own gradient plus what flows back from t+1
-        dc = np.zeros((H, B), self.dtype) if dc_last is None else np.array(np.asarray(dc_last, self.dtype).T)
+        dc = np.zeros((H, B), self.dtype)  # dL/dc_t
+        if dc_last is not None:
+            dc[...] = np.asarray(dc_last).T
         c0 = trace.c0.T
         tmp, dcell = np.empty((H, B), self.dtype), np.empty((H, B), self.dtype)
-        sp = np.empty((3 * S, B), self.dtype)
 
         def slot_sum(v, out):  # cell-level gradient -> one value per slot
             np.sum(v.reshape(S, k, B), axis=1, out=out)
 
         for t in range(T - 1, -1, -1):
-            a, da, tc = A[t], dAm[:, t % m], TC[t]
-            s, gv = a[:3 * S], a[3 * S:]
-            e = s if k == 1 else np.repeat(s, k, axis=0)
-            # output gate: dL/do = dh * tanh(c)
+            j = t % m
+            if j == m - 1 or t == T - 1:  # a new slab t-j .. t: its local derivatives in a few passes
+                As, Ds, Ps, tcs = A[t - j:t + 1], D[:j + 1], P[:j + 1], TC[t - j:t + 1]
+                np.subtract(1.0, As[:, :3 * S], out=Ds[:, :3 * S])
+                Ds[:, :3 * S] *= As[:, :3 * S]  # sigmoid' = s (1 - s)
+                if free is not None:
+                    Ds[:, :3 * S] *= free[t - j:t + 1]
+                np.multiply(As[:, 3 * S:], As[:, 3 * S:], out=Ds[:, 3 * S:])
+                np.subtract(1.0, Ds[:, 3 * S:], out=Ds[:, 3 * S:])  # tanh' = 1 - g^2
+                np.multiply(tcs, tcs, out=Ps)
+                np.subtract(1.0, Ps, out=Ps)
+                Ps *= As[:, 2 * S:3 * S] if k == 1 else np.repeat(As[:, 2 * S:3 * S], k, axis=1)
+            a, da, tc = A[t], dAm[j], TC[t]
+            e = a[:3 * S] if k == 1 else np.repeat(a[:3 * S], k, axis=0)  # i, f, o per cell
+            # output gate: dL/do = dh * tanh(c); and into the cell state: dc += dh * o (1 - tanh(c)^2)
             do = da[2 * S:3 * S] if k == 1 else dcell
             np.multiply(dht, tc, out=do)
             if k > 1:
                 slot_sum(do, da[2 * S:3 * S])
-            # into the cell state through h = o * tanh(c): dh * o * (1 - tanh^2) = o * (dh - tanh * do)
-            np.multiply(tc, do, out=tmp)
-            np.subtract(dht, tmp, out=tmp)
-            tmp *= e[2 * H:]
+            np.multiply(dht, P[j], out=tmp)
             dc += tmp
-            # forget gate, input gate, candidate
+            # forget gate, input gate, candidate; then dc flows on to c_{t-1}
             c_prev = C[t - 1] if t else c0
             if k == 1:
                 np.multiply(dc, c_prev, out=da[S:2 * S])
-                np.multiply(dc, gv, out=da[:S])
+                np.multiply(dc, a[3 * S:], out=da[:S])
             else:
                 np.multiply(dc, c_prev, out=tmp)
                 slot_sum(tmp, da[S:2 * S])
-                np.multiply(dc, gv, out=tmp)
+                np.multiply(dc, a[3 * S:], out=tmp)
                 slot_sum(tmp, da[:S])
-            dg = da[3 * S:]
-            np.multiply(dc, e[:H], out=dg)
-            np.multiply(gv, gv, out=tmp)
-            np.subtract(1.0, tmp, out=tmp)
-            dg *= tmp
+            np.multiply(dc, e[:H], out=da[3 * S:])
             dc *= e[H:2 * H]
-            # through the sigmoids to the pre-activations
-            ds = da[:3 * S]
-            np.subtract(1.0, s, out=sp)
-            sp *= s
-            ds *= sp
+            # through the activations to the pre-activations
+            da *= D[j]
             if dpre is not None:
-                ds += dpre[t].T
-            if trace.free is not None:
-                ds *= trace.free[t].T
+                da[:3 * S] += dpre[t]
             if t:
                 np.matmul(WhT, da, out=dht)
                 dht += dhT[t - 1]
-            if t % m == 0:  # the slab t .. t+n-1 is complete
+            if j == 0:  # the slab t .. t+n-1 is complete
                 n = min(m, T - t)
-                slab = dAm[:, :n].reshape(G, n * B)
-                np.matmul(slab, Z[:, t:t + n].reshape(len(Z), n * B).T, out=dWm)
-                dW += dWm  # [dW_ih | db | dW_hh] (only dW_hh when gathering)
+                slab = dAm[:n]
+                np.matmul(slab, Z[t:t + n].transpose(0, 2, 1), out=dWm[:n])
+                dW += dWm[0] if n == 1 else dWm[:n].sum(0)  # [dW_ih | db | dW_hh] (dW_hh if gathering)
                 if gather:  # each step added one gathered column of W_ih + b
-                    np.add.at(dWx, trace.x[t:t + n].reshape(-1), slab.T)
+                    np.add.at(dWx, trace.x[t:t + n].reshape(-1), slab.transpose(0, 2, 1).reshape(n * B, G))
                 if dx is not None:
-                    np.matmul(slab.T, W[:, :I], out=dx[t:t + n].reshape(n * B, I))
-        dh0 = WhT @ dAm[:, 0]
+                    np.matmul(slab.transpose(0, 2, 1), W[:, :I], out=dx[t:t + n])
+        dh0 = WhT @ dAm[0]
         if gather:
             dWx, db, dWh = dWx, dWx.sum(0), dW.T
         else:
@@ -397,32 +405,33 @@ class LSTMStepper:
 
     def _preactivation(self, x_t, h):
         """Half-scaled pre-activations (G, B) for one step; x_t is a token id, ids (B,), or (B, I)."""
-        I = self.I
-        ids = isinstance(x_t, (int, np.integer))
-        if not ids:
+        I, hT = self.I, np.asarray(h, self.dtype).T
+        B = hT.shape[1]
+        if not isinstance(x_t, (int, np.integer)):
             x_t = np.asarray(x_t)
-            ids = x_t.dtype.kind in "iu"
-        if ids:
-            x_t = np.reshape(x_t, -1)
-            if x_t.min() < 0 or x_t.max() >= I:
-                raise EngineError(f"token ids must lie in 0..{I - 1}")
-            if self.cols is not None:  # a large vocabulary gathers, as forward does
-                a = np.take(self.cols, x_t, axis=1)
-                a += np.matmul(self.Wh, np.asarray(h, self.dtype).T)
-                return a
-        else:
-            x_t = np.asarray(x_t, self.dtype).reshape(-1, I)
-        B = x_t.shape[0]
+            if x_t.dtype.kind not in "iu":  # dense inputs (B, I)
+                z = self._column(B)
+                z[:I] = x_t.reshape(B, I).T
+                z[I + 1:] = hT
+                return np.matmul(self.W, z)
+        x_t = np.reshape(x_t, -1)  # token ids (1,) or (B,)
+        ids = x_t.tolist()
+        if min(ids) < 0 or max(ids) >= I:
+            raise EngineError(f"token ids must lie in 0..{I - 1}")
+        if self.cols is not None:  # a large vocabulary gathers, as forward does
+            return np.take(self.cols, x_t, axis=1) + np.matmul(self.Wh, hT)
+        z = self._column(B)
+        np.equal(x_t, self._ids, out=z[:I])  # one-hot columns, as forward builds them
+        z[I + 1:] = hT
+        return np.matmul(self.W, z)
+
+    def _column(self, B: int) -> np.ndarray:
+        """The (I+1+H, B) buffer for z = [x; 1; h], made once per batch size."""
         z = self._z.get(B)
         if z is None:
-            z = self._z[B] = np.empty((I + 1 + self.H, B), self.dtype)
-            z[I] = 1.0
-        if ids:
-            np.equal(x_t, self._ids, out=z[:I])
-        else:
-            z[:I] = x_t.T
-        z[I + 1:] = np.asarray(h).T
-        return np.matmul(self.W, z)
+            z = self._z[B] = np.empty((self.I + 1 + self.H, B), self.dtype)
+            z[self.I] = 1.0
+        return z
 
     def step(self, x_t, h, c, gates=None):
         """One step from (h, c) each (B, H). gates: {'i'|'f'|'o': (B, S) or (S,)} with NaN = free.
@@ -431,7 +440,6 @@ class LSTMStepper:
         """
         S, k, H = self.S, self.k, self.H
         a = self._preactivation(x_t, h)
-        B = a.shape[1]
         np.tanh(a, out=a)
         s = a[:3 * S]
         s *= 0.5
@@ -442,11 +450,12 @@ class LSTMStepper:
                     raise EngineError(f"unknown gate '{n}'; overridable gates are i, f, o")
                 if v is None:
                     continue
-                v = np.broadcast_to(np.asarray(v, dtype=self.dtype), (B, S)).T
-                if ((v < 0) | (v > 1)).any():
+                v = np.asarray(v, dtype=self.dtype)
+                if any(q < 0 or q > 1 for q in v.ravel().tolist()):  # NaN (free) compares False
                     raise EngineError(f"gate '{n}' override values must lie in [0, 1] (NaN = free)")
+                v = v.T if v.ndim == 2 else v[:, None]  # (S, B) or (S, 1), broadcast by copyto
                 j = GATES.index(n)
-                np.copyto(s[j * S:(j + 1) * S], v, where=~np.isnan(v))
+                np.copyto(s[j * S:(j + 1) * S], v, where=v == v)
         e = s if k == 1 else np.repeat(s, k, axis=0)
         c_new = np.multiply(e[H:2 * H], np.asarray(c, self.dtype).T)
         c_new += np.multiply(e[:H], a[3 * S:])

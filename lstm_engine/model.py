@@ -141,17 +141,21 @@ class Model:
             noise = rng.normal(0.0, noise_sigma, (T, B2, 3 * S))
         trace = self.run(x, gates=gates, noise=noise, workspace=workspace)
 
-        every_step = bool(mask.all())  # e.g. sequence labelling: reshape instead of gather/scatter
+        W = self.readout["weight"]
+        every_step = bool(mask.all())  # e.g. sequence labelling: no gather/scatter of hidden states
         if every_step:
-            hs = trace.h.reshape(-1, trace.h.shape[2])
-            tg = targets.reshape(-1, *targets.shape[2:])
+            # The LSTM keeps h feature-major, (T, H, B) under the (T, B, H) view: work in that layout
+            # so neither h nor dh is copied; only the (smaller) logits are reshaped.
+            hF = trace.h.transpose(0, 2, 1)
+            out = (np.matmul(W, hF).transpose(0, 2, 1) + self.readout["bias"]).reshape(T * B2, -1)
+            tg = targets.reshape(T * B2, *targets.shape[2:])
             own = np.tile(np.arange(B2) < B, T)
         else:
             t_idx, b_idx = np.nonzero(mask)
             hs = trace.h[t_idx, b_idx]
             tg = targets[t_idx, b_idx]
             own = b_idx < B
-        out = self.outputs(hs)
+            out = self.outputs(hs)
         parts: dict[str, float] = {}
         dout = np.empty_like(out)
 
@@ -186,14 +190,17 @@ class Model:
         if not grads:
             return result
         if every_step:
-            dh = (dout @ self.readout["weight"]).reshape(trace.h.shape)
+            doutF = dout.reshape(T, B2, -1).transpose(0, 2, 1)           # (T, O, B)
+            dh = np.matmul(W.T, doutF).transpose(0, 2, 1)                 # (T, B, H) view of (T, H, B)
+            dW = np.matmul(doutF, hF.transpose(0, 2, 1)).sum(axis=0)
         else:
             dh = np.zeros_like(trace.h)
-            dh[t_idx, b_idx] = dout @ self.readout["weight"]
+            dh[t_idx, b_idx] = dout @ W
+            dW = dout.T @ hs
         if self.is_lstm:
             g = self.cell.backward(trace, dh, dpre=dpre, need_x=False, workspace=workspace)
         else:
             g = self.cell.backward(trace, dh, need_x=False, workspace=workspace)
         result.grads = {**{f"cell.{n}": g[n] for n in self.cell.params},
-                        "readout.weight": dout.T @ hs, "readout.bias": dout.sum(0)}
+                        "readout.weight": dW, "readout.bias": dout.sum(0)}
         return result

@@ -1,0 +1,217 @@
+"""The level format: what a level YAML file may say, as frozen pydantic models (unknown fields are errors).
+
+A level describes
+  - how training sequences are generated (``task``: sentence templates with roles, or a numeric task),
+  - the network (``network``: hidden size, slots, seed, training budget),
+  - the exact sequence the player plays (``play``) and its ``answer``, the ``win_threshold``,
+  - texts (``title``, ``concept``, ``intro``, ``hints``),
+  - the ``solution`` (the gating a teacher expects) and ``losing`` strategies that must lose.
+
+Cross-field rules (a sentence that names a missing word list, an answer that is not what the played
+sequence asks, ...) live in ``semantics.py`` so that every problem can point at its own field.
+docs/levels.md explains the format to a teacher.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Word = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^\S+$")]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+ROLES = ("clue", "distractor", "reset", "question", "filler")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+# -- the task: how training sequences are made -----------------------------------------------------
+class Sentence(Strict):
+    """A sentence template. Words are separated by spaces; ``{list}`` draws a word from a word list.
+
+    role clue:       the drawn word is a clue the network must remember, written into ``slot``.
+    role distractor: the drawn word is a look-alike that must not be written (it differs from the clue).
+    role reset:      a new paragraph starts at this sentence's first word: forget everything.
+    role question:   ``___`` is the blank; the answer is the latest value of clue ``about``, mapped
+                     through answer table ``answer`` when given.
+    role filler:     nothing to remember.
+    """
+
+    text: Text
+    role: Literal["clue", "distractor", "reset", "question", "filler"] = "filler"
+    slot: int | None = Field(default=None, ge=1, le=64)
+    about: Name | None = None
+    answer: Name | None = None
+
+
+class StoryItem(Strict):
+    """One entry of a story: a named sentence (kept with ``probability``) or a run of fillers."""
+
+    sentence: Name | None = None
+    fillers: tuple[int, int] | None = None
+    probability: Unit = 1.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_name(cls, value):
+        return {"sentence": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.sentence is None) == (self.fillers is None):
+            raise ValueError("give either 'sentence' or 'fillers', not both and not neither")
+        if self.fillers is not None and not 0 <= self.fillers[0] <= self.fillers[1] <= 500:
+            raise ValueError("fillers must be [least, most] with 0 <= least <= most <= 500")
+        return self
+
+
+class TextTask(Strict):
+    kind: Literal["text"]
+    words: dict[Name, Annotated[list[Word], Field(min_length=1, max_length=200)]]
+    answers: dict[Name, dict[Word, Word]] = {}
+    sentences: dict[Name, Sentence] = Field(min_length=1)
+    fillers: list[Text] = []
+    story: list[StoryItem] = Field(min_length=1, max_length=200)
+    # most fillers per training sequence, stage by stage (a length curriculum)
+    curriculum: list[Annotated[int, Field(ge=0, le=500)]] | None = None
+
+
+class AddingTask(Strict):
+    """Numbers with markers; the answer at the last step is the sum of the marked numbers."""
+
+    kind: Literal["adding"]
+    length: tuple[int, int]
+    tolerance: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
+    curriculum: list[Annotated[int, Field(ge=2, le=1000)]] | None = None  # most steps, stage by stage
+
+    @field_validator("length")
+    @classmethod
+    def _range(cls, v):
+        if not 2 <= v[0] <= v[1] <= 1000:
+            raise ValueError("length must be [shortest, longest] with 2 <= shortest <= longest <= 1000")
+        return v
+
+
+# -- the network -----------------------------------------------------------------------------------
+class Training(Strict):
+    max_steps: int = Field(default=2000, ge=1, le=100_000)
+    batch: int = Field(default=64, ge=1, le=1024)
+    learning_rate: float = Field(default=0.01, gt=0.0, le=1.0)
+    restarts: int = Field(default=3, ge=0, le=20)
+    crisp: float = Field(default=0.05, ge=0.0, le=10.0)
+    gate_noise: float = Field(default=0.5, ge=0.0, le=10.0)
+    anneal_steps: int = Field(default=200, ge=0, le=100_000)
+    supervision: float = Field(default=0.5, ge=0.0, le=100.0)
+    forced: float = Field(default=1.0, ge=0.0, le=100.0)
+    forget_bias: float = Field(default=1.0, ge=-10.0, le=10.0)
+
+
+class Network(Strict):
+    hidden: int = Field(ge=1, le=256)
+    slots: int = Field(ge=1, le=64)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    training: Training = Training()
+
+    @model_validator(mode="after")
+    def _slots_divide(self):
+        if self.hidden % self.slots:
+            raise ValueError(f"slots ({self.slots}) must divide hidden ({self.hidden}) evenly")
+        return self
+
+
+# -- the played sequence -----------------------------------------------------------------------------
+class PlayItem(Strict):
+    """A named sentence with its words filled in, or a filler sentence written out."""
+
+    sentence: Name | None = None
+    values: dict[Name, Word] = {}
+    filler: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.sentence is None) == (self.filler is None):
+            raise ValueError("give either 'sentence' (with its 'values') or 'filler'")
+        if self.filler is not None and self.values:
+            raise ValueError("a filler takes no 'values'")
+        return self
+
+
+class NumericPlay(Strict):
+    values: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(min_length=2, max_length=1000)
+    marked: list[Annotated[int, Field(ge=1)]] = Field(min_length=2, max_length=2)
+
+
+# -- gatings: the solution and the losing strategies -------------------------------------------------
+class Gates(Strict):
+    forget: Unit | None = None
+    input: Unit | None = None
+    output: Unit | None = None
+
+
+class Rule(Gates):
+    """Set gates at the words a selector picks: exactly one of ``at`` (a role), ``sentence`` (the key
+    word of that named sentence), ``word`` (every occurrence) or ``step`` (1-based, played sequence only).
+    ``slot`` (1-based) defaults to the clue's own slot for clues and questions, all slots otherwise."""
+
+    at: Literal["clue", "distractor", "reset", "question", "every"] | None = None
+    sentence: Name | None = None
+    word: Word | None = None
+    step: int | None = Field(default=None, ge=1)
+    slot: int | None = Field(default=None, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _one_selector(self):
+        chosen = [k for k in ("at", "sentence", "word", "step") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            raise ValueError("a rule needs exactly one of 'at', 'sentence', 'word' or 'step'")
+        if self.forget is None and self.input is None and self.output is None:
+            raise ValueError("a rule must set at least one of forget, input, output")
+        return self
+
+
+class Solution(Strict):
+    default: Gates = Gates(forget=1.0, input=0.0, output=0.0)
+    rules: list[Rule] = Field(min_length=1, max_length=50)
+    explanation: Text | None = None
+
+    @model_validator(mode="after")
+    def _complete_default(self):
+        if None in (self.default.forget, self.default.input, self.default.output):
+            raise ValueError("the default must set forget, input and output")
+        return self
+
+
+class Strategy(Strict):
+    name: Text
+    explanation: Text | None = None
+    changes: list[Rule] = Field(min_length=1, max_length=50)
+
+
+# -- the level -----------------------------------------------------------------------------------------
+class Level(Strict):
+    format: Literal[1]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    concept: Annotated[str, Field(min_length=1, max_length=200)]
+    intro: Text
+    hints: list[Text] = Field(min_length=1, max_length=3)
+    task: TextTask | AddingTask = Field(discriminator="kind")
+    network: Network
+    play: list[PlayItem] | NumericPlay
+    answer: Word | float
+    win_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    solution: Solution
+    losing: list[Strategy] = Field(min_length=1, max_length=10)
+
+
+class Pack(Strict):
+    """pack.yaml in a pack folder: its title and the order of its levels (file names without .yaml)."""
+
+    format: Literal[1]
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    description: Text | None = None
+    order: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(min_length=1, max_length=200)
