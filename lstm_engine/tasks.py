@@ -33,6 +33,15 @@ class Batch:
     def size(self) -> int:
         return self.x.shape[1]
 
+    def take(self, idx: np.ndarray) -> Batch:
+        """The sequences at ``idx``, trimmed after the last scored step (padding there is idle work)."""
+        mask = self.mask[:, idx]
+        T = int(np.flatnonzero(mask.any(axis=1)).max()) + 1 if mask.any() else mask.shape[0]
+
+        def pick(a):
+            return None if a is None else a[:T, idx]
+        return Batch(pick(self.x), pick(self.targets), mask[:T], pick(self.intended), pick(self.supervise))
+
 
 class FirstSymbolTask:
     """Remember the first of ``symbols`` symbols through length-1 distractors; answer at the end.

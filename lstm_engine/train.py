@@ -45,6 +45,7 @@ class TrainConfig:
     crisp: float = 0.0                      # lambda of the crisp-gate penalty
     gate_noise: float = 0.0                 # sigma of the noise on gate pre-activations
     anneal_steps: int = 200
+    pool: int | None = None                 # draw batches from this many sequences per stage (a dataset)
 
     def __post_init__(self):
         checks = [("batch_size", self.batch_size >= 1), ("learning_rate", self.learning_rate > 0),
@@ -54,7 +55,8 @@ class TrainConfig:
                   ("advance_accuracy", 0 < self.advance_accuracy <= 1),
                   ("target_accuracy", 0 < self.target_accuracy <= 1),
                   ("crisp", self.crisp >= 0), ("gate_noise", self.gate_noise >= 0),
-                  ("anneal_steps", self.anneal_steps >= 0), ("clip_norm", self.clip_norm > 0)]
+                  ("anneal_steps", self.anneal_steps >= 0), ("clip_norm", self.clip_norm > 0),
+                  ("pool", self.pool is None or self.pool >= self.batch_size)]
         bad = [name for name, ok in checks if not ok]
         if bad:
             raise EngineError(f"invalid training setting(s): {', '.join(bad)}")
@@ -139,13 +141,19 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
         stage, anneal_start = 0, None
         acc, facc, loss = 0.0, None, float("nan")
         best_here, best_step = -1.0, 0  # best held-out accuracy at this stage, and when
+        pool, pool_length = None, None
         success = False
         for step in range(1, config.max_steps + 1):
             length = lengths[stage]
             ramp = 0.0
             if anneal_start is not None:
                 ramp = min(1.0, (step - anneal_start) / max(1, config.anneal_steps))
-            batch = task.sample(data_rng, config.batch_size, length)
+            if config.pool is None:
+                batch = task.sample(data_rng, config.batch_size, length)
+            else:
+                if pool_length != length:  # a new stage: a new pool at its length
+                    pool, pool_length = task.sample(data_rng, config.pool, length), length
+                batch = pool.take(data_rng.integers(0, config.pool, config.batch_size))
             obj = model.objective(batch, forced_weight=config.forced_weight, crisp=config.crisp * ramp,
                                   noise_sigma=config.gate_noise * ramp,
                                   supervision_weight=config.supervision_weight, rng=noise_rng,

@@ -22,6 +22,7 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Word = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^\S+$")]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Range = Annotated[list[int], Field(min_length=2, max_length=2)]  # [least, most]
 ROLES = ("clue", "distractor", "reset", "question", "filler")
 
 
@@ -49,10 +50,12 @@ class Sentence(Strict):
 
 
 class StoryItem(Strict):
-    """One entry of a story: a named sentence (kept with ``probability``) or a run of fillers."""
+    """One entry of a story: a named sentence (kept with ``probability``), one sentence picked at
+    random from ``one_of``, or a run of ``fillers`` [least, most]."""
 
     sentence: Name | None = None
-    fillers: tuple[int, int] | None = None
+    one_of: list[Name] | None = Field(default=None, min_length=2, max_length=20)
+    fillers: Range | None = None
     probability: Unit = 1.0
 
     @model_validator(mode="before")
@@ -62,8 +65,8 @@ class StoryItem(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self):
-        if (self.sentence is None) == (self.fillers is None):
-            raise ValueError("give either 'sentence' or 'fillers', not both and not neither")
+        if sum(v is not None for v in (self.sentence, self.one_of, self.fillers)) != 1:
+            raise ValueError("give exactly one of 'sentence', 'one_of' or 'fillers'")
         if self.fillers is not None and not 0 <= self.fillers[0] <= self.fillers[1] <= 500:
             raise ValueError("fillers must be [least, most] with 0 <= least <= most <= 500")
         return self
@@ -84,7 +87,7 @@ class AddingTask(Strict):
     """Numbers with markers; the answer at the last step is the sum of the marked numbers."""
 
     kind: Literal["adding"]
-    length: tuple[int, int]
+    length: Range
     tolerance: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
     curriculum: list[Annotated[int, Field(ge=2, le=1000)]] | None = None  # most steps, stage by stage
 
@@ -99,13 +102,14 @@ class AddingTask(Strict):
 # -- the network -----------------------------------------------------------------------------------
 class Training(Strict):
     max_steps: int = Field(default=2000, ge=1, le=100_000)
-    batch: int = Field(default=64, ge=1, le=1024)
+    batch: int = Field(default=32, ge=1, le=1024)
+    pool: int = Field(default=1024, ge=1, le=100_000)  # training sequences generated per curriculum stage
     learning_rate: float = Field(default=0.01, gt=0.0, le=1.0)
     restarts: int = Field(default=3, ge=0, le=20)
     crisp: float = Field(default=0.05, ge=0.0, le=10.0)
     gate_noise: float = Field(default=0.5, ge=0.0, le=10.0)
-    anneal_steps: int = Field(default=200, ge=0, le=100_000)
-    supervision: float = Field(default=0.5, ge=0.0, le=100.0)
+    anneal_steps: int = Field(default=100, ge=0, le=100_000)
+    supervision: float = Field(default=0.1, ge=0.0, le=100.0)  # light: strong supervision stalls training
     forced: float = Field(default=1.0, ge=0.0, le=100.0)
     forget_bias: float = Field(default=1.0, ge=-10.0, le=10.0)
 

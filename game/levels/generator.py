@@ -1,0 +1,98 @@
+"""A level as a training task for the engine: sequences -> Batch, with the intended gating and the
+gate-supervision targets of every sequence (the generator knows where each clue, distractor, reset
+and question is)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstm_engine import Batch
+
+from .schema import AddingTask, Level
+from .sequence import (
+    PAD,
+    Sequence,
+    Token,
+    answer_vocabulary,
+    decisive_targets,
+    input_vocabulary,
+    sample_adding,
+    sample_text,
+    solution_gating,
+)
+
+NUMERIC_INPUTS = 3  # value, "remember this" marker, "answer now" marker
+
+
+class LevelTask:
+    """Implements the engine's task protocol (input_size, output_size, kind, tolerance,
+    default_lengths, sample) for one level."""
+
+    def __init__(self, level: Level):
+        self.level = level
+        t = level.task
+        self.numeric = isinstance(t, AddingTask)
+        if self.numeric:
+            self.kind, self.tolerance = "regress", t.tolerance
+            self.input_size, self.output_size = NUMERIC_INPUTS, 1
+            self.vocab, self.answers = [], []
+            self.default_lengths = tuple(t.curriculum or (t.length[1],))
+        else:
+            self.kind, self.tolerance = "classify", None
+            self.vocab, self.answers = input_vocabulary(t), answer_vocabulary(t)
+            self.input_size, self.output_size = len(self.vocab), len(self.answers)
+            most = max((item.fillers[1] for item in t.story if item.fillers), default=0)
+            self.default_lengths = tuple(t.curriculum or (most,))
+        self.word_id = {w: k for k, w in enumerate(self.vocab)}
+        self.answer_id = {w: k for k, w in enumerate(self.answers)}
+        self._sentences: dict = {}  # rendered sentences, reused across sequences
+        self._rows: dict[Token, tuple[np.ndarray, np.ndarray]] = {}
+
+    def token_gating(self, tok: Token) -> tuple[np.ndarray, np.ndarray]:
+        """Intended gates and supervision targets of one word. A solution's rules never look at the
+        step number (semantics forbids it), so both depend on the token alone and can be cached."""
+        if tok not in self._rows:
+            one = Sequence((tok,), "")
+            gates = solution_gating(self.level, one)
+            self._rows[tok] = (gates[0], decisive_targets(self.level, one, gates)[0])
+        return self._rows[tok]
+
+    def draw(self, rng: np.random.Generator, length: int | None = None) -> Sequence:
+        if self.numeric:
+            return sample_adding(self.level.task, rng, length)
+        return sample_text(self.level.task, rng, length, self._sentences)
+
+    def inputs(self, seq: Sequence) -> np.ndarray:
+        """One sequence as the network's input: (T,) token ids, or (T, 3) numbers."""
+        if self.numeric:
+            T = len(seq)
+            return np.array([[t.value, float(t.role == "clue"), float(k == T - 1)]
+                             for k, t in enumerate(seq.tokens)])
+        return np.array([self.word_id[w] for w in seq.words], np.int64)
+
+    def encode(self, seqs: list[Sequence]) -> Batch:
+        """Right-padded batch; the answer is scored at each sequence's blank."""
+        B, S = len(seqs), self.level.network.slots
+        T = max(len(s) for s in seqs)
+        if self.numeric:
+            x = np.zeros((T, B, NUMERIC_INPUTS))
+            targets = np.zeros((T, B, 1))
+        else:
+            x = np.full((T, B), self.word_id[PAD], np.int64)
+            targets = np.zeros((T, B), np.int64)
+        mask = np.zeros((T, B), bool)
+        intended = np.empty((T, B, 3 * S))
+        supervise = np.full((T, B, 3 * S), np.nan)
+        for b, seq in enumerate(seqs):
+            n, k = len(seq), seq.blank
+            x[:n, b] = self.inputs(seq)
+            targets[k, b] = seq.answer if self.numeric else self.answer_id[seq.answer]
+            mask[k, b] = True
+            rows = [self.token_gating(t) for t in seq.tokens]
+            intended[:n, b] = [r[0] for r in rows]
+            intended[n:, b] = rows[-1][0]  # padding after the blank changes nothing that is scored
+            supervise[:n, b] = [r[1] for r in rows]
+        return Batch(x, targets, mask, intended, supervise)
+
+    def sample(self, rng: np.random.Generator, batch_size: int, length: int) -> Batch:
+        return self.encode([self.draw(rng, length) for _ in range(batch_size)])

@@ -1,0 +1,281 @@
+"""Sequences with roles: the words a network reads, what each word is for, and the gatings rules produce.
+
+A level's templates become a Sequence of Tokens. Each token knows its sentence's role and whether it
+is that sentence's *key* word: the drawn word of a clue or distractor, the first word of a reset, the
+blank of a question. Rules (the solution, the losing strategies) select tokens by role, sentence name,
+word or step, and set gate values; the same code produces the intended gating of every training
+sequence and of the played sequence, so training and play cannot disagree about what a rule means.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .schema import AddingTask, Gates, Level, NumericPlay, Rule, TextTask
+
+BLANK = "___"
+PAD = "<pad>"
+PLACEHOLDER = re.compile(r"^\{([a-z][a-z0-9_]*)\}$")
+GATE_INDEX = {"input": 0, "forget": 1, "output": 2}  # the engine's [i | f | o] blocks
+ROLE_GATE = {"clue": "input", "distractor": "input", "reset": "forget", "question": "output"}
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    role: str                 # role of the sentence the word belongs to
+    key: bool = False         # the word the role is about (drawn clue word, blank, first reset word)
+    sentence: str | None = None
+    slot: int | None = None   # 0-based: a clue's slot, or the slot a question asks about
+    value: float | None = None  # numeric levels: the number read at this step
+
+
+@dataclass(frozen=True)
+class Sequence:
+    tokens: tuple[Token, ...]
+    answer: str | float
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def words(self) -> list[str]:
+        return [t.word for t in self.tokens]
+
+    @property
+    def blank(self) -> int:
+        """Step index of the (last) question blank, where the answer is read."""
+        return max(k for k, t in enumerate(self.tokens) if t.role == "question" and t.key)
+
+
+class SequenceError(ValueError):
+    """A sequence cannot be built; ``loc`` is the level field to blame."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
+def template_words(text: str) -> list[str]:
+    return text.split()
+
+
+def placeholders(text: str) -> list[str]:
+    return [m.group(1) for w in template_words(text) if (m := PLACEHOLDER.match(w))]
+
+
+# -- vocabularies ---------------------------------------------------------------------------------------
+def input_vocabulary(task: TextTask) -> list[str]:
+    """Every word a network of this level can read, in a stable order; index = token id."""
+    words = {PAD, BLANK}
+    for s in task.sentences.values():
+        words.update(w for w in template_words(s.text) if not PLACEHOLDER.match(w))
+    for f in task.fillers:
+        words.update(template_words(f))
+    for values in task.words.values():
+        words.update(values)
+    return sorted(words)
+
+
+def answer_vocabulary(task: TextTask) -> list[str]:
+    """Every answer a question of this level can have; index = output class."""
+    out: set[str] = set()
+    for s in task.sentences.values():
+        if s.role != "question" or s.about not in task.sentences:
+            continue
+        clue = task.sentences[s.about]
+        lists = placeholders(clue.text)
+        if s.answer is not None:
+            out.update(task.answers.get(s.answer, {}).values())
+        elif lists:
+            out.update(task.words.get(lists[0], []))
+    return sorted(out)
+
+
+# -- building sequences -------------------------------------------------------------------------------------
+class Builder:
+    """Appends sentences to a sequence, tracking the latest value of every clue."""
+
+    def __init__(self, task: TextTask, cache: dict | None = None):
+        self.task = task
+        self.tokens: list[Token] = []
+        self.latest: dict[str, str] = {}  # clue sentence name -> its latest drawn word
+        self.answer: str | None = None
+        self.cache = {} if cache is None else cache  # rendered sentences; tokens are immutable
+
+    def sentence(self, name: str, values: dict[str, str], loc: tuple) -> None:
+        s = self.task.sentences[name]
+        if s.role not in ("clue", "question"):  # nothing to track: reuse the rendering
+            key = (name, tuple(sorted(values.items())))
+            if key not in self.cache:
+                self.cache[key] = tuple(self._render(s, name, values, loc))
+            self.tokens.extend(self.cache[key])
+            return
+        self.tokens.extend(self._render(s, name, values, loc))
+
+    def _render(self, s, name: str, values: dict[str, str], loc: tuple) -> list[Token]:
+        out = []
+        slot = None if s.slot is None else s.slot - 1
+        words = template_words(s.text)
+        for k, w in enumerate(words):
+            m = PLACEHOLDER.match(w)
+            if m:
+                value = values[m.group(1)]
+                out.append(Token(value, s.role, s.role in ("clue", "distractor"), name, slot))
+                if s.role == "clue":
+                    self.latest[name] = value
+            elif w == BLANK:
+                if s.about not in self.latest:
+                    raise SequenceError(loc, f"the question '{name}' asks about clue '{s.about}', "
+                                             f"which has not been said before it")
+                clue = self.task.sentences[s.about]
+                value = self.latest[s.about]
+                self.answer = self.task.answers[s.answer][value] if s.answer else value
+                out.append(Token(BLANK, "question", True, name, clue.slot - 1))
+            else:
+                out.append(Token(w, s.role, s.role == "reset" and k == 0, name,
+                                 slot if s.role == "clue" else None))
+        return out
+
+    def filler(self, text: str) -> None:
+        key = ("<filler>", text)
+        if key not in self.cache:
+            self.cache[key] = tuple(Token(w, "filler") for w in template_words(text))
+        self.tokens.extend(self.cache[key])
+
+    def done(self, loc: tuple) -> Sequence:
+        if self.answer is None:
+            raise SequenceError(loc, "the sequence has no question: a sentence with role question "
+                                     f"and a blank {BLANK} must come last")
+        return Sequence(tuple(self.tokens), self.answer)
+
+
+def sample_text(task: TextTask, rng: np.random.Generator, max_fillers: int | None = None,
+                cache: dict | None = None) -> Sequence:
+    """One training sequence from the story. max_fillers caps filler runs (the length curriculum)."""
+    b = Builder(task, cache)
+    for k, item in enumerate(task.story):
+        if item.fillers is not None:
+            lo, hi = item.fillers
+            hi = hi if max_fillers is None else max(lo, min(hi, max_fillers))
+            for _ in range(int(rng.integers(lo, hi + 1))):
+                b.filler(task.fillers[int(rng.integers(len(task.fillers)))])
+            continue
+        if item.probability < 1.0 and rng.random() >= item.probability:
+            continue
+        name = item.sentence or item.one_of[int(rng.integers(len(item.one_of)))]
+        s = task.sentences[name]
+        values = {}
+        for lst in placeholders(s.text):
+            choices = task.words[lst]
+            if s.role == "distractor":  # a look-alike: never the value a clue of that list holds now
+                taken = {v for c, v in b.latest.items() if lst in placeholders(task.sentences[c].text)}
+                choices = [w for w in choices if w not in taken] or choices
+            values[lst] = choices[int(rng.integers(len(choices)))]
+        b.sentence(name, values, ("task", "story", k))
+    return b.done(("task", "story"))
+
+
+def play_text(level: Level) -> Sequence:
+    b = Builder(level.task)
+    for k, item in enumerate(level.play):
+        if item.filler is not None:
+            b.filler(item.filler)
+        else:
+            b.sentence(item.sentence, item.values, ("play", k))
+    return b.done(("play",))
+
+
+def numeric_sequence(values, marked) -> Sequence:
+    """Adding task: marked steps (0-based) are clues in slot 0; the last step is the question."""
+    T = len(values)
+    toks = []
+    for t, v in enumerate(values):
+        role = "question" if t == T - 1 else ("clue" if t in marked else "filler")
+        toks.append(Token(f"{v:.2f}" + ("*" if t in marked else ""), role,
+                          role != "filler", None, 0 if role != "filler" else None, float(v)))
+    return Sequence(tuple(toks), float(sum(values[t] for t in marked)))
+
+
+def sample_adding(task: AddingTask, rng: np.random.Generator, max_length: int | None = None) -> Sequence:
+    lo, hi = task.length
+    hi = hi if max_length is None else max(lo, min(hi, max_length))
+    T = int(rng.integers(lo, hi + 1))
+    values = rng.random(T).round(2)
+    a, b = rng.choice(T - 1, size=2, replace=False)  # never the question step itself
+    return numeric_sequence(values.tolist(), {int(a), int(b)})
+
+
+def play_sequence(level: Level) -> Sequence:
+    if isinstance(level.play, NumericPlay):
+        return numeric_sequence(level.play.values, {m - 1 for m in level.play.marked})
+    return play_text(level)
+
+
+# -- gatings ---------------------------------------------------------------------------------------------
+def selects(rule: Rule, k: int, tok: Token) -> bool:
+    if rule.step is not None:
+        return k == rule.step - 1
+    if rule.word is not None:
+        return tok.word == rule.word
+    if rule.sentence is not None:
+        return tok.key and tok.sentence == rule.sentence
+    if rule.at == "every":
+        return True
+    return tok.key and tok.role == rule.at
+
+
+def apply_rules(values: np.ndarray, seq: Sequence, rules, slots: int) -> None:
+    """values (T, 3S) [i | f | o], changed in place by each rule in turn."""
+    for rule in rules:
+        for k, tok in enumerate(seq.tokens):
+            if not selects(rule, k, tok):
+                continue
+            if rule.slot is not None:
+                chosen = [rule.slot - 1]
+            elif tok.slot is not None and (rule.at in ("clue", "question") or rule.sentence is not None):
+                chosen = [tok.slot]
+            else:
+                chosen = list(range(slots))
+            for gate, g in GATE_INDEX.items():
+                v = getattr(rule, gate)
+                if v is not None:
+                    for s in chosen:
+                        values[k, g * slots + s] = v
+
+
+def default_gating(T: int, default: Gates, slots: int) -> np.ndarray:
+    v = np.empty((T, 3 * slots))
+    for gate, g in GATE_INDEX.items():
+        v[:, g * slots:(g + 1) * slots] = getattr(default, gate)
+    return v
+
+
+def solution_gating(level: Level, seq: Sequence) -> np.ndarray:
+    """The intended gating (T, 3S) of a sequence."""
+    S = level.network.slots
+    v = default_gating(len(seq), level.solution.default, S)
+    apply_rules(v, seq, level.solution.rules, S)
+    return v
+
+
+def strategy_gating(level: Level, seq: Sequence, changes) -> np.ndarray:
+    """A losing strategy: the solution with the strategy's changes applied on top."""
+    v = solution_gating(level, seq)
+    apply_rules(v, seq, changes, level.network.slots)
+    return v
+
+
+def decisive_targets(level: Level, seq: Sequence, intended: np.ndarray) -> np.ndarray:
+    """Gate supervision targets (T, 3S), NaN = free: at each key word, the gate its role is about
+    (input at clues and distractors, forget at resets, output at the question), on every slot."""
+    S = level.network.slots
+    out = np.full_like(intended, np.nan)
+    for k, tok in enumerate(seq.tokens):
+        if tok.key and tok.role in ROLE_GATE:
+            g = GATE_INDEX[ROLE_GATE[tok.role]]
+            out[k, g * S:(g + 1) * S] = intended[k, g * S:(g + 1) * S]
+    return out
