@@ -30,6 +30,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
+def _no_boolean(v):
+    if isinstance(v, bool):  # True == 1 would otherwise pass Literal[1]
+        raise ValueError("must be 1, got true/false")
+    return v
+
+
 # -- the task: how training sequences are made -----------------------------------------------------
 class Sentence(Strict):
     """A sentence template. Words are separated by spaces; ``{list}`` draws a word from a word list.
@@ -110,6 +116,9 @@ class Training(Strict):
     gate_noise: float = Field(default=0.5, ge=0.0, le=10.0)
     anneal_steps: int = Field(default=100, ge=0, le=100_000)
     supervision: float = Field(default=0.1, ge=0.0, le=100.0)  # light: strong supervision stalls training
+    # Gates supervised at every word towards the solution (besides each role's decisive gate). The
+    # output gate is best left free: the network uses it to carry context in its hidden state.
+    supervised_gates: list[Literal["input", "forget", "output"]] = ["input", "forget"]
     forced: float = Field(default=1.0, ge=0.0, le=100.0)
     forget_bias: float = Field(default=1.0, ge=-10.0, le=10.0)
 
@@ -120,11 +129,13 @@ class Network(Strict):
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     training: Training = Training()
 
-    @model_validator(mode="after")
-    def _slots_divide(self):
-        if self.hidden % self.slots:
-            raise ValueError(f"slots ({self.slots}) must divide hidden ({self.hidden}) evenly")
-        return self
+    @field_validator("slots")
+    @classmethod
+    def _slots_divide(cls, slots, info):  # a field validator, so the error points at the slots line
+        hidden = info.data.get("hidden")
+        if hidden is not None and hidden % slots:
+            raise ValueError(f"slots ({slots}) must divide hidden ({hidden}) evenly")
+        return slots
 
 
 # -- the played sequence -----------------------------------------------------------------------------
@@ -198,6 +209,12 @@ class Strategy(Strict):
 # -- the level -----------------------------------------------------------------------------------------
 class Level(Strict):
     format: Literal[1]
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format_not_boolean(cls, v):
+        return _no_boolean(v)
+
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
     title: Annotated[str, Field(min_length=1, max_length=60)]
     concept: Annotated[str, Field(min_length=1, max_length=200)]
@@ -205,7 +222,7 @@ class Level(Strict):
     hints: list[Text] = Field(min_length=1, max_length=3)
     task: TextTask | AddingTask = Field(discriminator="kind")
     network: Network
-    play: list[PlayItem] | NumericPlay
+    play: Annotated[list[PlayItem], Field(min_length=1, max_length=1000)] | NumericPlay
     answer: Word | float
     win_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     solution: Solution
@@ -216,6 +233,12 @@ class Pack(Strict):
     """pack.yaml in a pack folder: its title and the order of its levels (file names without .yaml)."""
 
     format: Literal[1]
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format_not_boolean(cls, v):
+        return _no_boolean(v)
+
     title: Annotated[str, Field(min_length=1, max_length=60)]
     description: Text | None = None
     order: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(min_length=1, max_length=200)

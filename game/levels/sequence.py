@@ -270,10 +270,14 @@ def strategy_gating(level: Level, seq: Sequence, changes) -> np.ndarray:
 
 
 def decisive_targets(level: Level, seq: Sequence, intended: np.ndarray) -> np.ndarray:
-    """Gate supervision targets (T, 3S), NaN = free: at each key word, the gate its role is about
-    (input at clues and distractors, forget at resets, output at the question), on every slot."""
+    """Gate supervision targets (T, 3S), NaN = free: the level's supervised gates at every word, and
+    at each key word the gate its role is about (input at clues and distractors, forget at resets,
+    output at the question), on every slot."""
     S = level.network.slots
     out = np.full_like(intended, np.nan)
+    for gate in level.network.training.supervised_gates:
+        g = GATE_INDEX[gate]
+        out[:, g * S:(g + 1) * S] = intended[:, g * S:(g + 1) * S]
     for k, tok in enumerate(seq.tokens):
         if tok.key and tok.role in ROLE_GATE:
             g = GATE_INDEX[ROLE_GATE[tok.role]]

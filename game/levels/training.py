@@ -29,8 +29,9 @@ HELD_OUT = 1000
 
 
 def level_key(level: Level) -> str:
+    """What training depends on: the task, the network and the solution (its gating is trained in)."""
     payload = {"task": level.task.model_dump(mode="json"), "network": level.network.model_dump(mode="json"),
-               "engine": ENGINE_VERSION}
+               "solution": level.solution.model_dump(mode="json"), "engine": ENGINE_VERSION}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
