@@ -63,6 +63,7 @@ def save_model(path, model: Model, extra: dict | None = None, training: dict | N
             f.write(buf.getvalue())
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a model file is an ordinary asset
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

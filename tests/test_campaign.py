@@ -1,0 +1,147 @@
+"""The shipped campaign: every level validates, loads its shipped weights by hash, and plays as designed
+(the solution wins, every losing strategy loses, both held-out accuracies >= 99%)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from game import paths
+from game.levels import catalogue, training
+from game.levels.generator import LevelTask
+from game.levels.loader import load_pack
+from game.levels.sequence import play_sequence, solution_gating
+from lstm_engine import load_model, model_hash
+
+ENTRIES = catalogue.shipped_entries()
+LEVELS = [(name, e.level) for name, e in ENTRIES]
+IDS = [name for name, _ in LEVELS]
+
+
+def test_campaign_has_at_least_twelve_valid_levels_in_order():
+    pack = load_pack(paths.levels_dir() / "campaign")
+    assert pack.error is None and not pack.warnings
+    assert len(pack.entries) >= 12
+    bad = [(e.name, str(e.error)) for e in pack.entries if not e.ok]
+    assert not bad, bad
+
+
+def test_every_curriculum_concept_decides_a_win():
+    """Each concept of design.md has a level whose losing strategy shows what happens without it."""
+    by_id = dict(LEVELS)
+    kinds = {name: {r.at for r in lvl.solution.rules} for name, lvl in LEVELS}
+    roles = {s.role for _, lvl in LEVELS for s in getattr(lvl.task, "sentences", {}).values()}
+    assert "distractor" in roles, "a distractor level"
+    assert any("reset" in k for k in kinds.values()), "a reset level"
+    assert any(lvl.network.slots >= 2 for _, lvl in LEVELS), "a two-slot level"
+    assert any(lvl.task.kind == "adding" for _, lvl in LEVELS), "a numeric level"
+    assert any(len(play_sequence(lvl)) >= 100 for _, lvl in LEVELS), "a long haul of 100+ steps"
+    assert by_id["campaign/04-reveal"].losing[0].changes[0].output == 0.0, "the output gate decides 04"
+    for _, lvl in LEVELS:
+        assert lvl.intro and 1 <= len(lvl.hints) <= 3 and lvl.losing
+
+
+@pytest.mark.parametrize("name,level", LEVELS, ids=IDS)
+def test_shipped_weights_load_by_hash_and_the_level_plays_as_designed(name, level):
+    model, where = training.cached_model(level)
+    assert model is not None and where.startswith("shipped"), where
+    manifest = training.read_manifest()[training.level_key(level)]
+    assert model_hash(model) == manifest["model_hash"]
+    result = training.check_level(level, model)
+    assert result.playable, result.problems()
+    assert result.solution.wins and result.solution.probability >= level.win_threshold
+    assert all(not o.wins for _, o in result.losing)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,level", LEVELS, ids=IDS)
+def test_shipped_weights_are_reproduced_bit_for_bit_from_their_seed(name, level):
+    model, report = training.train_level(level)
+    assert report.success
+    assert model_hash(model) == training.read_manifest()[training.level_key(level)]["model_hash"]
+
+
+def test_intended_gating_follows_the_rules():
+    lvl = dict(LEVELS)["campaign/08-two-slots"]
+    seq = play_sequence(lvl)
+    g = solution_gating(lvl, seq)  # (T, 3S): [i1 i2 | f1 f2 | o1 o2]
+    words = seq.words
+    kitchen, car, blank = words.index("kitchen"), words.index("car"), seq.blank
+    assert g[kitchen, :2].tolist() == [1.0, 0.0]        # keys -> slot 1
+    assert g[car, :2].tolist() == [0.0, 1.0]            # phone -> slot 2
+    assert g[blank, 4:].tolist() == [1.0, 0.0]          # reveal the keys' slot
+    assert np.all(g[:, 2:4] == 1.0)                     # keep everywhere
+    assert g[:, :2].sum() == 2.0 and g[:, 4:].sum() == 1.0
+
+
+def test_batches_carry_intended_gating_and_supervision():
+    lvl = dict(LEVELS)["campaign/03-distractor"]
+    task = LevelTask(lvl)
+    b = task.sample(np.random.default_rng(0), 16, max(task.default_lengths))
+    assert b.mask.sum() == 16 and b.intended.shape == b.supervise.shape == b.x.shape + (3,)
+    t, col = np.nonzero(b.mask)
+    answers = {task.answers[k] for k in b.targets[t, col]}
+    assert answers <= set(task.answers)
+    # the input gate is supervised at every word up to the blank (padding after it is not), the
+    # output gate only at the blank
+    for col in range(b.size):
+        blank = int(np.flatnonzero(b.mask[:, col])[0])
+        assert not np.isnan(b.supervise[: blank + 1, col, 0]).any()
+        assert np.isnan(b.supervise[blank + 1:, col, 0]).all()
+    assert np.array_equal(~np.isnan(b.supervise[..., 2]), b.mask)
+
+
+def test_missing_or_corrupt_weights_are_retrained_with_progress(tmp_path, monkeypatch):
+    level = dict(LEVELS)["campaign/01-carry"]
+    shipped = tmp_path / "models"
+    shipped.mkdir()
+    key = training.level_key(level)
+    (shipped / f"{key}.npz").write_bytes(b"corrupt")
+    monkeypatch.setattr(paths, "shipped_models_dir", lambda: shipped)
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    model, why = training.cached_model(level)
+    assert model is None and "corrupt" in why
+    seen = []
+    model, report, where = training.ensure_model(level, progress=lambda p: seen.append(p.phase))
+    assert report is not None and report.success and seen and seen[-1] == "done"
+    assert where.startswith(str(tmp_path / "cache"))
+    again, report2, where2 = training.ensure_model(level)
+    assert report2 is None and "cached" in where2
+    assert model_hash(again) == model_hash(model)
+    assert load_model(where)[0] is not None
+
+
+def test_cache_key_changes_with_task_network_and_solution_not_texts():
+    level = dict(LEVELS)["campaign/01-carry"]
+    key = training.level_key(level)
+    assert training.level_key(level.model_copy(update={"intro": "Different words."})) == key
+    net = level.network.model_copy(update={"seed": level.network.seed + 1})
+    assert training.level_key(level.model_copy(update={"network": net})) != key
+    sol = level.solution.model_copy(update={"rules": level.solution.rules[:1]})
+    assert training.level_key(level.model_copy(update={"solution": sol})) != key
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, str(paths.ROOT / "main.py"), *args], capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_cli_validate_check_and_train(tmp_path):
+    ok = run_cli("levels", "validate", str(paths.levels_dir()))
+    assert ok.returncode == 0 and ok.stdout.count("ok ") >= 12
+    bad = run_cli("levels", "validate", str(paths.ROOT / "tests/fixtures/levels/bad/duplicate-key.yaml"))
+    assert bad.returncode == 1 and "duplicate-key.yaml:5:1: title:" in bad.stdout
+    check = run_cli("levels", "check", "01-carry", "--json")
+    assert check.returncode == 0, check.stderr
+    row = json.loads(check.stdout)
+    assert row["playable"] and row["solution"]["wins"] and not any(o["wins"] for o in row["losing"].values())
+    train = run_cli("levels", "train", "campaign/04-reveal", "--json")
+    row = json.loads(train.stdout)
+    assert train.returncode == 0 and not row["trained"] and row["held_out_accuracy"] >= 0.99
+    assert {"level", "held_out_accuracy", "seconds", "steps"} <= set(row)
+    unknown = run_cli("levels", "check", "no-such-level")
+    assert unknown.returncode == 2 and "no-such-level" in unknown.stderr and "Traceback" not in unknown.stderr
