@@ -318,7 +318,7 @@ class LSTM(Cell):
         tmp, dcell = np.empty((H, B), self.dtype), np.empty((H, B), self.dtype)
 
         def slot_sum(v, out):  # cell-level gradient -> one value per slot
-            np.sum(v.reshape(S, k, B), axis=1, out=out)
+            np.add.reduce(v.reshape(S, k, B), axis=1, out=out)  # the ufunc itself: no wrapper overhead
 
         for t in range(T - 1, -1, -1):
             j = t % m
