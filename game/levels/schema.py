@@ -30,10 +30,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
-def _no_boolean(v):
-    if isinstance(v, bool):  # True == 1 would otherwise pass Literal[1]
-        raise ValueError("must be 1, got true/false")
-    return v
+class Versioned(Strict):
+    """A file with a format version (1), so later formats can be told apart."""
+
+    format: Literal[1]
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _not_boolean(cls, v):
+        if isinstance(v, bool):  # True == 1 would otherwise pass Literal[1]
+            raise ValueError("must be 1, got true/false")
+        return v
 
 
 # -- the task: how training sequences are made -----------------------------------------------------
@@ -207,14 +214,7 @@ class Strategy(Strict):
 
 
 # -- the level -----------------------------------------------------------------------------------------
-class Level(Strict):
-    format: Literal[1]
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _format_not_boolean(cls, v):
-        return _no_boolean(v)
-
+class Level(Versioned):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
     title: Annotated[str, Field(min_length=1, max_length=60)]
     concept: Annotated[str, Field(min_length=1, max_length=200)]
@@ -229,15 +229,8 @@ class Level(Strict):
     losing: list[Strategy] = Field(min_length=1, max_length=10)
 
 
-class Pack(Strict):
+class Pack(Versioned):
     """pack.yaml in a pack folder: its title and the order of its levels (file names without .yaml)."""
-
-    format: Literal[1]
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _format_not_boolean(cls, v):
-        return _no_boolean(v)
 
     title: Annotated[str, Field(min_length=1, max_length=60)]
     description: Text | None = None
