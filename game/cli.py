@@ -20,7 +20,9 @@ from lstm_engine import (
     train,
 )
 
+from .levels.catalogue import UnknownLevel
 from .progress_bar import TerminalProgress
+from .session.replay import ReplayError
 
 TASKS = {"first-symbol": FirstSymbolTask, "adding": AddingTask}
 
@@ -60,6 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     ck = lsub.add_parser("check", help="play the model's own gating, the solution and the losing strategies")
     ck.add_argument("levels", nargs="*", metavar="ID|PATH", help="default: every shipped level")
     ck.add_argument("--json", action="store_true", help="one JSON object per level")
+
+    rp = sub.add_parser("replay", help="record, verify and show replays")
+    rsub = rp.add_subparsers(dest="replay_command", metavar="REPLAY_COMMAND", required=True)
+    rec = rsub.add_parser("record", help="play a level with a scripted gating and save the replay")
+    rec.add_argument("level", metavar="ID|PATH")
+    rec.add_argument("--strategy", choices=["model", "solution", "losing"], required=True)
+    rec.add_argument("--losing-index", type=int, default=0, help="which losing strategy (from 0)")
+    rec.add_argument("--player", default="script")
+    rec.add_argument("-o", "--output", required=True, metavar="FILE")
+    ver = rsub.add_parser("verify", help="re-simulate replays and recompute their scores")
+    ver.add_argument("files", nargs="+", metavar="FILE")
+    show = rsub.add_parser("show", help="a replay step by step, the player's gates against the model's")
+    show.add_argument("file", metavar="FILE")
     return p
 
 
@@ -160,6 +175,75 @@ def _levels(args) -> int:
     return 1 if failed else 0
 
 
+def _stars(n: int) -> str:
+    return "*" * n + "." * (3 - n)
+
+
+def _replay(args) -> int:
+    from .levels import catalogue, training
+    from .session import replay, scripted
+    from .session.session import PlaySession
+
+    if args.replay_command == "record":
+        name, _, level, error = catalogue.resolve([args.level])[0]
+        if level is None:
+            print(str(error), file=sys.stderr)
+            return 1
+        model, _, _ = training.ensure_model(level, TerminalProgress(name))
+        session = PlaySession(level, model)
+        if args.strategy == "losing" and not 0 <= args.losing_index < len(level.losing):
+            raise ReplayArgumentError(f"--losing-index must be 0..{len(level.losing) - 1} for {name}")
+        scripted.play(session, scripted.strategy_gates(session, args.strategy, args.losing_index))
+        r = replay.make(session, name, args.player)
+        replay.save(args.output, r)
+        sc = r.score
+        print(f"{args.output}: {name}, {args.strategy}: answers {sc['answer']!r}, score {sc['total']}, "
+              f"stars {_stars(sc['stars'])}")
+        return 0
+    if args.replay_command == "verify":
+        failed = False
+        for f in args.files:
+            try:
+                v = replay.verify(f)
+            except replay.ReplayError as e:
+                print(f"{f}: REJECTED: {e}")
+                failed = True
+                continue
+            s = v.score
+            stored = "stored score matches" if v.stored_matches else "stored score DIFFERS (ignored)"
+            print(f"{f}: {v.level}, player {v.player!r}: answers {s.answer!r}, score {s.total}, "
+                  f"stars {_stars(s.stars)}; {stored}")
+        return 1 if failed else 0
+    v = replay.verify(args.file)
+    s, sess = v.score, v.session
+    S = sess.S
+    crit = {(d.step, d.gate, d.slot) for d in s.critical}
+    print(f"{v.level}, player {v.player!r}. Gates are input/forget/output per slot; "
+          f"'!' marks a critical decision.")
+    print(f"{'step':>4}  {'word':<12} {'player':<{12 * S}} {'model':<{12 * S}}")
+    for t, word in enumerate(sess.sequence.words):
+        cells = []
+        for table in (sess.state.gates, sess.model_run.gates):
+            parts = []
+            for slot in range(S):
+                vals = [table[t, g * S + slot] for g in range(3)]
+                mark = "!" if table is sess.state.gates and any(
+                    (t, gate, slot) in crit for gate in ("input", "forget", "output")) else " "
+                parts.append(" ".join(f"{x:.1f}" for x in vals) + mark)
+            cells.append("  ".join(parts))
+        print(f"{t:>4}  {word:<12} {cells[0]:<{12 * S}} {cells[1]:<{12 * S}}")
+    print(f"\nanswer {s.answer!r} (right: {sess.sequence.answer!r}), p(right) {s.p_right:.2f}, "
+          f"agreement {s.agreement:.2f}, hints {s.hints}, score {s.total}, stars {_stars(s.stars)}")
+    for d in s.critical:
+        print(f"  critical: step {d.step} '{d.word}' {d.gate} gate of slot {d.slot + 1}: you {d.player:.2f}, "
+              f"model {d.model:.2f}; with the model's value the answer would be {d.answer_if_swapped!r}")
+    return 0
+
+
+class ReplayArgumentError(ValueError):
+    pass
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -172,12 +256,23 @@ def main(argv=None) -> int:
             return {"demo": _demo, "info": _info}[args.engine_command](args)
         if args.command == "levels":
             return _levels(args)
-    except (EngineError, ModelFileError) as e:
+        if args.command == "replay":
+            return _replay(args)
+    except (EngineError, ModelFileError, ReplayArgumentError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except UnknownLevel as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ReplayError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except TrainingCancelled:
         print("cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

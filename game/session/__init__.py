@@ -1,0 +1,1 @@
+"""Play sessions, scoring and replays: plain Python, no window (tests drive it directly)."""

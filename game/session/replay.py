@@ -1,0 +1,130 @@
+"""Replays: a versioned JSON file with the level and model it was played on and the whole history.
+
+A replay's stored score is never trusted: verification re-simulates the history through the real
+network and recomputes it. A replay made on a different level file or a different network is
+rejected, because its history would not mean the same thing there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lstm_engine import ENGINE_VERSION, model_hash
+
+from .. import atomic
+from ..levels import catalogue, training
+from ..levels.schema import Level
+from .commands import ActionError, from_dict, to_dict
+from .scoring import Score
+from .session import PlaySession
+
+FORMAT, VERSION = "gatekeeper-replay", 1
+MAX_BYTES = 4 * 1024 * 1024
+
+
+class ReplayError(Exception):
+    """A replay that cannot be read or verified; the message names the file and the reason."""
+
+
+class ReplayFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    format: Literal["gatekeeper-replay"]
+    version: Literal[1]
+    level_id: str = Field(min_length=1, max_length=200)
+    level_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    model_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    engine_version: str
+    player: str = Field(max_length=40)
+    started: str
+    saved: str
+    history: list[dict] = Field(max_length=100_000)
+    score: dict
+
+
+def level_hash(level: Level) -> str:
+    return hashlib.sha256(json.dumps(level.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def make(session: PlaySession, level_id: str, player: str, started: str | None = None) -> ReplayFile:
+    score = session.result().summary() if session.finished else {}
+    return ReplayFile(format=FORMAT, version=VERSION, level_id=level_id, level_hash=level_hash(session.level),
+                      model_hash=model_hash(session.model), engine_version=ENGINE_VERSION, player=player,
+                      started=started or now(), saved=now(), history=[to_dict(a) for a in session.history],
+                      score=score)
+
+
+def save(path, replay: ReplayFile) -> None:
+    atomic.write_text(path, json.dumps(replay.model_dump(mode="json"), indent=1) + "\n")
+
+
+def load(path) -> ReplayFile:
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ReplayError(f"{path}: too big for a replay (at most {MAX_BYTES // 1024 // 1024} MiB)")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ReplayError:
+        raise
+    except FileNotFoundError:
+        raise ReplayError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ReplayError(f"{path}: not a replay file (unreadable JSON: {e})") from None
+    try:
+        return ReplayFile.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "file"
+        raise ReplayError(f"{path}: not a valid replay: {where}: {first['msg']}"
+                          + (f" (and {len(e.errors()) - 1} more problems)" if len(e.errors()) > 1 else "")) \
+            from None
+
+
+@dataclass
+class Verification:
+    file: str
+    level: str
+    player: str
+    score: Score                # recomputed, the only score that counts
+    stored_matches: bool        # did the file's own score agree?
+    session: PlaySession
+
+
+def verify(path, replay: ReplayFile | None = None) -> Verification:
+    """Re-simulate a replay. Raises ReplayError when it must be rejected."""
+    replay = replay or load(path)
+    try:
+        found = catalogue.resolve([replay.level_id])
+    except catalogue.UnknownLevel:
+        raise ReplayError(f"{path}: level '{replay.level_id}' is not installed") from None
+    name, _, level, error = found[0]
+    if level is None:
+        raise ReplayError(f"{path}: level '{replay.level_id}' does not load: {error}")
+    if level_hash(level) != replay.level_hash:
+        raise ReplayError(f"{path}: level '{replay.level_id}' has changed since this replay was recorded "
+                          f"(level hash differs)")
+    model, _, _ = training.ensure_model(level)
+    if model_hash(model) != replay.model_hash:
+        raise ReplayError(f"{path}: recorded with a different network for '{replay.level_id}' "
+                          f"(model hash differs)")
+    try:
+        session = PlaySession(level, model, [from_dict(a) for a in replay.history])
+    except ActionError as e:
+        raise ReplayError(f"{path}: the history cannot be replayed: {e}") from None
+    if not session.finished:
+        raise ReplayError(f"{path}: the sentence was not finished in this replay")
+    score = session.result()
+    stored = replay.score
+    matches = stored.get("total") == score.total and stored.get("stars") == score.stars
+    return Verification(str(path), name, replay.player, score, matches, session)

@@ -1,0 +1,34 @@
+"""Scripted players: play a whole gating through a session with the same actions a person would use."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..levels.sequence import solution_gating, strategy_gating
+from .session import GATES, PlaySession
+
+STRATEGIES = ("model", "solution", "losing")
+
+
+def strategy_gates(session: PlaySession, strategy: str, losing_index: int = 0) -> np.ndarray:
+    if strategy == "model":
+        return session.model_run.gates
+    if strategy == "solution":
+        return solution_gating(session.level, session.sequence)
+    if strategy == "losing":
+        changes = session.level.losing[losing_index].changes
+        return strategy_gating(session.level, session.sequence, changes)
+    raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+
+
+def play(session: PlaySession, gates: np.ndarray) -> PlaySession:
+    """Set every slot's gates at every remaining step, then advance, until the sentence is finished."""
+    S = session.S
+    while not session.finished:
+        t = session.step
+        for slot in range(S):
+            values = {name: float(gates[t, g * S + slot]) for g, name in enumerate(GATES)}
+            if values != session.current_gates(slot):
+                session.set_gates(slot, **values)
+        session.advance()
+    return session
