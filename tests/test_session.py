@@ -249,3 +249,15 @@ def test_only_the_user_interface_imports_pygame():
              "print(any(m.split('.')[0] in ('pygame', 'pygame_gui') for m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=paths.ROOT)
     assert r.stdout.strip() == "False", r.stderr
+
+
+def test_a_finished_session_is_saved_with_its_replay_and_the_stored_replay_verifies(tmp_path):
+    from game.progress import ProgressStore
+
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        won = replay.save_attempt(store, "ada", played("campaign/01-carry", "solution"), "campaign/01-carry")
+        replay.save_attempt(store, "ada", played("campaign/01-carry", "losing"), "campaign/01-carry")
+        best = store.best("ada", "campaign/01-carry")
+        assert best["attempts"] == 2 and best["wins"] == 1 and best["stars"] == 3
+        v = replay.verify_text(store.replay(won))
+        assert v.stored_matches and v.score.stars == 3 and v.player == "ada"

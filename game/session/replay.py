@@ -128,3 +128,21 @@ def verify(path, replay: ReplayFile | None = None) -> Verification:
     stored = replay.score
     matches = stored.get("total") == score.total and stored.get("stars") == score.stars
     return Verification(str(path), name, replay.player, score, matches, session)
+
+
+def save_attempt(store, player: str, session: PlaySession, level_id: str, started: str | None = None) -> int:
+    """Record a finished session in the progress store: its score, stars and its replay (JSON)."""
+    r = make(session, level_id, player, started)
+    s = session.result()
+    text = json.dumps(r.model_dump(mode="json"), indent=1)
+    return store.record_attempt(player, level_id, s.total, s.stars, s.correct and s.confident, text)
+
+
+def verify_text(text: str, label: str = "<stored replay>") -> Verification:
+    """Verify a replay kept as text (e.g. in the progress store)."""
+    try:
+        data = json.loads(text)
+        r = ReplayFile.model_validate(data)
+    except (ValueError, ValidationError) as e:
+        raise ReplayError(f"{label}: not a valid replay ({e.__class__.__name__})") from None
+    return verify(label, r)
