@@ -1,0 +1,44 @@
+"""Game input, independent of pygame: what the player asked for, not which key was pressed.
+
+The one place that translates raw pygame events into these lives in game/ui/events.py, so scenes,
+tests and scripted play all speak this vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Act(Enum):
+    UP = "up"
+    DOWN = "down"
+    LEFT = "left"
+    RIGHT = "right"
+    CONFIRM = "confirm"          # Enter on menus
+    BACK = "back"                # Escape
+    STEP = "step"                # Space / Enter on the play screen: read the word with these gates
+    UNDO = "undo"
+    REDO = "redo"
+    HINT = "hint"
+    HELP = "help"
+    NEXT_SLOT = "next_slot"      # Tab
+    PREV_SLOT = "prev_slot"      # Shift+Tab
+    INCREASE = "increase"        # + / Right on the play screen
+    DECREASE = "decrease"        # - / Left
+    KEEP = "keep"                # presets for the selected slot
+    WRITE = "write"
+    ERASE = "erase"
+    REVEAL = "reveal"
+    QUIT = "quit"
+
+
+@dataclass(frozen=True)
+class Input:
+    act: Act
+    value: int | None = None     # e.g. a number key selecting a gate or a level
+
+
+@dataclass(frozen=True)
+class TextInput:
+    text: str                    # typed characters (player names)
