@@ -73,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("-o", "--output", required=True, metavar="FILE")
     ver = rsub.add_parser("verify", help="re-simulate replays and recompute their scores")
     ver.add_argument("files", nargs="+", metavar="FILE")
+    ver.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
     show = rsub.add_parser("show", help="a replay step by step, the player's gates against the model's")
     show.add_argument("file", metavar="FILE")
+    show.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
     return p
 
 
@@ -147,7 +149,8 @@ def _levels(args) -> int:
                    "held_out_accuracy": acc, "held_out_forced_accuracy": facc,
                    "seconds": report.seconds if report else 0.0, "steps": report.steps if report else 0,
                    "attempts": report.attempts if report else 0}
-            failed |= report is not None and not report.success
+            failed |= (report is not None and not report.success) or acc < training.PLAYABLE_ACCURACY \
+                or (facc or 0.0) < training.PLAYABLE_ACCURACY
             print(json.dumps(row) if args.json else
                   f"{name}: {'trained' if report else 'loaded'} ({where}), held-out {acc:.1%} own, "
                   f"{facc:.1%} intended"
@@ -185,10 +188,13 @@ def _replay(args) -> int:
     from .session.session import PlaySession
 
     if args.replay_command == "record":
-        name, _, level, error = catalogue.resolve([args.level])[0]
+        name, path, level, error = catalogue.resolve([args.level])[0]
         if level is None:
             print(str(error), file=sys.stderr)
             return 1
+        shipped = {n for n, _ in catalogue.shipped_entries()}
+        if name not in shipped:  # your own level: verify later with --level FILE
+            name = level.id
         model, _, _ = training.ensure_model(level, TerminalProgress(name))
         session = PlaySession(level, model)
         if args.strategy == "losing" and not 0 <= args.losing_index < len(level.losing):
@@ -204,7 +210,7 @@ def _replay(args) -> int:
         failed = False
         for f in args.files:
             try:
-                v = replay.verify(f)
+                v = replay.verify(f, level_file=args.level)
             except replay.ReplayError as e:
                 print(f"{f}: REJECTED: {e}")
                 failed = True
@@ -214,7 +220,7 @@ def _replay(args) -> int:
             print(f"{f}: {v.level}, player {v.player!r}: answers {s.answer!r}, score {s.total}, "
                   f"stars {_stars(s.stars)}; {stored}")
         return 1 if failed else 0
-    v = replay.verify(args.file)
+    v = replay.verify(args.file, level_file=args.level)
     s, sess = v.score, v.session
     S = sess.S
     crit = {(d.step, d.gate, d.slot) for d in s.critical}
@@ -258,10 +264,10 @@ def main(argv=None) -> int:
             return _levels(args)
         if args.command == "replay":
             return _replay(args)
-    except (EngineError, ModelFileError, ReplayArgumentError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except UnknownLevel as e:
+    except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
+        sys.stderr.close()
+        return 0
+    except (EngineError, ModelFileError, ReplayArgumentError, UnknownLevel, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except ReplayError as e:
@@ -270,9 +276,6 @@ def main(argv=None) -> int:
     except TrainingCancelled:
         print("cancelled", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
-        sys.stderr.close()
-        return 0
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

@@ -108,11 +108,12 @@ def test_missing_or_corrupt_weights_are_retrained_with_progress(tmp_path, monkey
     seen = []
     model, report, where = training.ensure_model(level, progress=lambda p: seen.append(p.phase))
     assert report is not None and report.success and seen and seen[-1] == "done"
-    assert where.startswith(str(tmp_path / "cache"))
+    saved = tmp_path / "cache" / "models" / f"{key}.npz"
+    assert "corrupt" in where and f"saved to {saved}" in where
     again, report2, where2 = training.ensure_model(level)
     assert report2 is None and "cached" in where2
     assert model_hash(again) == model_hash(model)
-    assert load_model(where)[0] is not None
+    assert load_model(saved)[0] is not None
 
 
 def test_cache_key_changes_with_task_network_and_solution_not_texts():
@@ -145,3 +146,27 @@ def test_cli_validate_check_and_train(tmp_path):
     assert {"level", "held_out_accuracy", "seconds", "steps"} <= set(row)
     unknown = run_cli("levels", "check", "no-such-level")
     assert unknown.returncode == 2 and "no-such-level" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_a_cached_model_of_another_shape_is_retrained(tmp_path, monkeypatch):
+    level = dict(LEVELS)["campaign/01-carry"]
+    other = dict(LEVELS)["campaign/08-two-slots"]
+    wrong = training.cached_model(other)[0]          # the real shipped two-slot network
+    monkeypatch.setattr(paths, "shipped_models_dir", lambda: tmp_path / "none")
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    from lstm_engine import save_model
+    save_model(tmp_path / "cache" / "models" / f"{training.level_key(level)}.npz", wrong)
+    model, why = training.cached_model(level)
+    assert model is None and "does not match" in why
+    model, report, where = training.ensure_model(level)
+    assert report is not None and report.success and "does not match" in where
+
+
+def test_an_unwritable_cache_costs_a_retrain_not_a_crash(tmp_path, monkeypatch):
+    level = dict(LEVELS)["campaign/04-reveal"]
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setattr(paths, "shipped_models_dir", lambda: tmp_path / "none")
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(blocker))
+    model, report, where = training.ensure_model(level)
+    assert report.success and "not saved" in where and training.check_level(level, model).playable

@@ -188,7 +188,9 @@ def test_a_stored_score_is_never_trusted(tmp_path):
 @pytest.mark.parametrize("field,value,message", [
     ("level_hash", "0" * 64, "has changed"),
     ("model_hash", "1" * 64, "different network"),
-    ("level_id", "campaign/99-nope", "not installed"),
+    ("level_id", "campaign/99-nope", "not a shipped level"),
+    ("level_id", "/", "not a shipped level"),                    # never walks the file system
+    ("level_id", "../../../../etc/passwd", "not a shipped level"),
     ("version", 2, "not a valid replay"),
     ("history", [{"type": "teleport"}], "cannot be replayed"),
     ("history", [{"type": "advance"}], "not finished"),
@@ -261,3 +263,53 @@ def test_a_finished_session_is_saved_with_its_replay_and_the_stored_replay_verif
         assert best["attempts"] == 2 and best["wins"] == 1 and best["stars"] == 3
         v = replay.verify_text(store.replay(won))
         assert v.stored_matches and v.score.stars == 3 and v.player == "ada"
+
+
+@pytest.mark.parametrize("name", ["campaign/01-carry", "campaign/03-distractor"])
+def test_doing_nothing_is_not_free_even_when_no_single_swap_matters(name):
+    """Never writing and never revealing: swapping either decision alone into the player's run changes
+    nothing, but the player's values ruin the model's own run, so agreement is low and critical."""
+    s = session(name)
+    while not s.finished:
+        s.advance()
+    r = s.result()
+    assert r.agreement < 0.2 and r.critical and r.stars < 2
+    assert {d.gate for d in r.critical} >= {"input"}
+
+
+def test_a_very_long_history_replays_in_linear_time():
+    """20,000 slider moves at one word (a mouse drag emits many): the session must fold them in one pass."""
+    s = session()
+    for k in range(20_000):
+        s.set_gates(0, input=(k % 100) / 100)
+    again = session(history=s.history)
+    assert np.array_equal(again.state.gates, s.state.gates) and len(again.history) == 20_000
+
+
+def test_replays_of_your_own_level_verify_with_the_level_file(tmp_path):
+    import shutil
+
+    own = tmp_path / "my-level.yaml"
+    text = (paths.levels_dir() / "campaign" / "01-carry.yaml").read_text()
+    own.write_text(text.replace("id: 01-carry", "id: my-level"))
+    out = tmp_path / "mine.json"
+    rec = run_cli("replay", "record", str(own), "--strategy", "solution", "-o", str(out))
+    assert rec.returncode == 0, rec.stderr
+    assert json.loads(out.read_text())["level_id"] == "my-level"
+    without = run_cli("replay", "verify", str(out))
+    assert without.returncode == 1 and "--level" in without.stdout
+    ok = run_cli("replay", "verify", str(out), "--level", str(own))
+    assert ok.returncode == 0 and "stored score matches" in ok.stdout
+    (tmp_path / "elsewhere").mkdir()
+    other = tmp_path / "elsewhere" / "02-keep.yaml"
+    shutil.copy(paths.levels_dir() / "campaign" / "02-keep.yaml", other)
+    wrong = run_cli("replay", "verify", str(out), "--level", str(other))
+    assert wrong.returncode == 1 and "not on" in wrong.stdout
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    r = run_cli("replay", "record", "01-carry", "--strategy", "solution", "-o", str(tmp_path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+    r = run_cli("replay", "record", "01-carry", "--strategy", "solution", "-o", str(tmp_path / "x.json"),
+                "--player", "x" * 50)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "40" in r.stderr

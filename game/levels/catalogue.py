@@ -21,6 +21,16 @@ def shipped_entries() -> list[tuple[str, PackEntry]]:
     return out
 
 
+def shipped(level_id: str) -> tuple[str, PackEntry]:
+    """A shipped level by its exact id ("campaign/01-carry", or "01-carry" when unique). Never touches
+    the file system beyond the shipped packs, whatever the id says."""
+    hits = [(n, e) for n, e in shipped_entries() if n == level_id or n.split("/", 1)[1] == level_id]
+    if len(hits) != 1:
+        raise UnknownLevel(f"'{level_id}' is not a shipped level" if not hits else
+                           f"'{level_id}' names several shipped levels; use pack/id")
+    return hits[0]
+
+
 def resolve(refs: list[str]) -> list[tuple[str, Path, Level | None, LevelError | None]]:
     """Levels named by id ("01-carry" or "campaign/01-carry") or by path (a .yaml file or a folder).
     No refs: every shipped level. Returns (name, path, level or None, error or None)."""

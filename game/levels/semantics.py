@@ -58,9 +58,13 @@ def _text_task(level: Level, out: list) -> None:
         if s.role == "question":
             if blanks != 1 or words[-1] != BLANK:
                 out.append((loc + ("text",), f"a question needs one blank {BLANK}, as its last word"))
-            if s.about is None or s.about not in t.sentences or t.sentences[s.about].role != "clue":
-                out.append((loc + ("about",) if s.about else loc,
-                            "a question needs 'about': the name of the clue sentence whose word it asks for"))
+            if s.about is None:
+                out.append((loc, "a question needs 'about': the name of the clue sentence whose word it "
+                                  "asks for"))
+            elif s.about not in t.sentences or t.sentences[s.about].role != "clue":
+                clues = [n for n, c in t.sentences.items() if c.role == "clue"]
+                out.append((loc + ("about",), f"no clue sentence named '{s.about}' (clues: "
+                                              f"{', '.join(clues) or 'none'})"))
             elif s.answer is not None:
                 if s.answer not in t.answers:
                     out.append((loc + ("answer",), f"no answer table named '{s.answer}'"))

@@ -1,7 +1,8 @@
 """A trained network per level: the training recipe, the content-addressed cache, the playability check.
 
-Cache key = hash of the level's task and network sections and the engine version: editing a level's
-texts never retrains it, editing its task or network always does. Shipped weights live in
+Cache key = hash of the level's task, network and solution sections and the engine version: editing a
+level's texts never retrains it, editing its task, network or solution always does (the solution's
+gating is trained in). Shipped weights live in
 assets/models/<key>.npz with their content hashes in assets/models/manifest.json; other weights in the
 per-user cache. A missing or corrupt file is retrained (with progress shown), never a crash.
 """
@@ -19,7 +20,7 @@ from lstm_engine import ENGINE_VERSION, Model, ModelFileError, TrainConfig, load
 from lstm_engine.losses import softmax
 from lstm_engine.model import gates_dict
 
-from .. import paths
+from .. import atomic, paths
 from .generator import LevelTask
 from .schema import Level
 from .sequence import Sequence, play_sequence, solution_gating, strategy_gating
@@ -67,7 +68,8 @@ class Outcome:
     predicted: str | float
     probability: float            # of the right answer (classification); 1 or 0 within tolerance (numeric)
     top: list[tuple[str, float]]  # best answers with their probabilities (classification)
-    wins: bool
+    wins: bool                    # the right answer is on top (numeric: within tolerance)
+    confident: bool               # and p(right) reaches the threshold (numeric: half the tolerance)
 
 
 def run_gating(level: Level, model: Model, task: LevelTask, seq: Sequence, gating=None) -> Outcome:
@@ -78,14 +80,16 @@ def run_gating(level: Level, model: Model, task: LevelTask, seq: Sequence, gatin
     out = model.outputs(trace.h[seq.blank, 0])
     if task.numeric:
         pred = float(out[0])
-        ok = abs(pred - float(seq.answer)) <= task.tolerance
-        return Outcome(round(pred, 4), 1.0 if ok else 0.0, [], ok)
+        err = abs(pred - float(seq.answer))
+        return Outcome(round(pred, 4), 1.0 if err <= task.tolerance else 0.0, [], err <= task.tolerance,
+                       err <= task.tolerance / 2)
     p = softmax(out)
     order = np.argsort(-p)
     right = task.answer_id[seq.answer]
+    on_top = int(order[0]) == right
     return Outcome(task.answers[int(order[0])], float(p[right]),
                    [(task.answers[int(j)], float(p[j])) for j in order[:3]],
-                   int(order[0]) == right and float(p[right]) >= level.win_threshold)
+                   on_top, on_top and float(p[right]) >= level.win_threshold)
 
 
 def held_out_accuracy(level: Level, model: Model, n: int = HELD_OUT, seed: int = 12345):
@@ -108,7 +112,7 @@ class CheckResult:
     @property
     def playable(self) -> bool:
         return (self.held_out >= PLAYABLE_ACCURACY and self.held_out_forced >= PLAYABLE_ACCURACY
-                and self.solution.wins and not any(o.wins for _, o in self.losing))
+                and self.solution.confident and not any(o.wins for _, o in self.losing))
 
     def problems(self) -> list[str]:
         out = []
@@ -116,9 +120,10 @@ class CheckResult:
             out.append(f"held-out accuracy of the network's own run is {self.held_out:.1%} (< 99%)")
         if self.held_out_forced < PLAYABLE_ACCURACY:
             out.append(f"held-out accuracy under the intended gating is {self.held_out_forced:.1%} (< 99%)")
-        if not self.solution.wins:
-            out.append(f"the solution does not win: it answers {self.solution.predicted!r}")
-        out += [f"losing strategy '{n}' wins" for n, o in self.losing if o.wins]
+        if not self.solution.confident:
+            out.append(f"the solution does not win confidently: it answers {self.solution.predicted!r}, "
+                       f"p(right) {self.solution.probability:.2f}")
+        out += [f"losing strategy '{n}' wins (the right answer is on top)" for n, o in self.losing if o.wins]
         return out
 
 
@@ -147,28 +152,35 @@ def read_manifest() -> dict:
 
 
 def write_manifest(data: dict) -> None:
-    p = manifest_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(p)
+    atomic.write_text(manifest_path(), json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def expected_config(level: Level) -> dict:
+    """The architecture a level's network must have (a file of another shape is not this level's)."""
+    task, n = LevelTask(level), level.network
+    return {"kind": "lstm", "input_size": task.input_size, "hidden_size": n.hidden,
+            "slots": None if n.slots == n.hidden else n.slots, "output_size": task.output_size}
 
 
 def cached_model(level: Level) -> tuple[Model | None, str]:
-    """The level's trained network from shipped weights (hash-checked) or the user cache; (None, why)."""
-    key = level_key(level)
+    """The level's trained network from shipped weights (hash-checked against the manifest) or the
+    user cache; (None, why not) when neither is usable."""
+    key, shape = level_key(level), expected_config(level)
     expected = read_manifest().get(key, {}).get("model_hash")
     shipped = paths.shipped_models_dir() / f"{key}.npz"
     reasons = []
     if shipped.is_file():
-        try:
-            return load_model(shipped, expected_hash=expected)[0], f"shipped {shipped.name}"
-        except ModelFileError as e:
-            reasons.append(str(e))
+        if expected is None:
+            reasons.append(f"{shipped}: not listed in {manifest_path()}")
+        else:
+            try:
+                return load_model(shipped, expected, shape)[0], f"shipped {shipped.name}"
+            except ModelFileError as e:
+                reasons.append(str(e))
     user = paths.user_cache_dir() / "models" / f"{key}.npz"
     if user.is_file():
         try:
-            return load_model(user)[0], f"cached {user}"
+            return load_model(user, expected_config=shape)[0], f"cached {user}"
         except ModelFileError as e:
             reasons.append(str(e))
     return None, "; ".join(reasons) or "no trained weights yet"
@@ -180,20 +192,25 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
     Returns (model, report or None, where). ship=True writes into assets/models and the manifest
     (developers), otherwise into the per-user cache.
     """
+    why = "retraining on request"
     if not force:
-        model, where = cached_model(level)
+        model, why = cached_model(level)
         if model is not None:
-            return model, None, where
+            return model, None, why
     model, report = train_level(level, progress)
     key = level_key(level)
     target = (paths.shipped_models_dir() if ship else paths.user_cache_dir() / "models") / f"{key}.npz"
-    digest = save_model(target, model, extra={"level": level.id},
-                        training={"config": train_config(level).to_dict(), "steps": report.steps,
-                                  "attempts": report.attempts, "success": report.success,
-                                  "held_out_accuracy": report.held_out_accuracy,
-                                  "held_out_forced_accuracy": report.held_out_forced_accuracy})
+    try:
+        digest = save_model(target, model, extra={"level": level.id},
+                            training={"config": train_config(level).to_dict(), "steps": report.steps,
+                                      "attempts": report.attempts, "success": report.success,
+                                      "held_out_accuracy": report.held_out_accuracy,
+                                      "held_out_forced_accuracy": report.held_out_forced_accuracy})
+    except OSError as e:  # an unwritable cache costs a retrain next time, never the game
+        return model, report, f"trained ({why}), not saved: {e}"
     if ship:
         manifest = read_manifest()
         manifest[key] = {"level": level.id, "model_hash": digest}
         write_manifest(manifest)
-    return model, report, str(target)
+    return model, report, f"trained ({why}), saved to {target}"
+

@@ -20,13 +20,16 @@ from lstm_engine import ENGINE_VERSION, model_hash
 
 from .. import atomic
 from ..levels import catalogue, training
+from ..levels.loader import LevelError, load_level
 from ..levels.schema import Level
+from ..levels.sequence import play_sequence
 from .commands import ActionError, from_dict, to_dict
 from .scoring import Score
 from .session import PlaySession
 
 FORMAT, VERSION = "gatekeeper-replay", 1
 MAX_BYTES = 4 * 1024 * 1024
+MAX_ACTIONS_PER_WORD = 500  # slider drags emit many actions; more than this per word is not play
 
 
 class ReplayError(Exception):
@@ -59,6 +62,8 @@ def now() -> str:
 
 def make(session: PlaySession, level_id: str, player: str, started: str | None = None) -> ReplayFile:
     score = session.result().summary() if session.finished else {}
+    if not 0 < len(player) <= 40:
+        raise ReplayError(f"the player name must have 1 to 40 characters, got {len(player)}")
     return ReplayFile(format=FORMAT, version=VERSION, level_id=level_id, level_hash=level_hash(session.level),
                       model_hash=model_hash(session.model), engine_version=ENGINE_VERSION, player=player,
                       started=started or now(), saved=now(), history=[to_dict(a) for a in session.history],
@@ -101,16 +106,30 @@ class Verification:
     session: PlaySession
 
 
-def verify(path, replay: ReplayFile | None = None) -> Verification:
-    """Re-simulate a replay. Raises ReplayError when it must be rejected."""
+def verify(path, replay: ReplayFile | None = None, level_file=None) -> Verification:
+    """Re-simulate a replay. Raises ReplayError when it must be rejected.
+
+    The level is looked up among the shipped levels by the replay's id, or read from ``level_file``
+    (a teacher's own level); a replay never names a file to open."""
     replay = replay or load(path)
-    try:
-        found = catalogue.resolve([replay.level_id])
-    except catalogue.UnknownLevel:
-        raise ReplayError(f"{path}: level '{replay.level_id}' is not installed") from None
-    name, _, level, error = found[0]
-    if level is None:
-        raise ReplayError(f"{path}: level '{replay.level_id}' does not load: {error}")
+    if level_file is not None:
+        try:
+            level = load_level(level_file)
+        except LevelError as e:
+            raise ReplayError(f"{path}: the level file does not load:\n{e}") from None
+        name = replay.level_id
+        if level.id != replay.level_id.rsplit("/", 1)[-1]:
+            raise ReplayError(f"{path}: recorded on level '{replay.level_id}', not on {level_file} "
+                              f"(id '{level.id}')")
+    else:
+        try:
+            name, entry = catalogue.shipped(replay.level_id)
+        except catalogue.UnknownLevel as e:
+            raise ReplayError(f"{path}: {e}; to verify a replay of your own level, give its file "
+                              f"(--level FILE)") from None
+        level = entry.level
+        if level is None:
+            raise ReplayError(f"{path}: level '{name}' does not load: {entry.error}")
     if level_hash(level) != replay.level_hash:
         raise ReplayError(f"{path}: level '{replay.level_id}' has changed since this replay was recorded "
                           f"(level hash differs)")
@@ -118,6 +137,8 @@ def verify(path, replay: ReplayFile | None = None) -> Verification:
     if model_hash(model) != replay.model_hash:
         raise ReplayError(f"{path}: recorded with a different network for '{replay.level_id}' "
                           f"(model hash differs)")
+    if len(replay.history) > MAX_ACTIONS_PER_WORD * len(play_sequence(level)) + 1000:
+        raise ReplayError(f"{path}: the history is implausibly long ({len(replay.history)} actions)")
     try:
         session = PlaySession(level, model, [from_dict(a) for a in replay.history])
     except ActionError as e:

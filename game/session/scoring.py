@@ -4,9 +4,11 @@
    The log-score log p(right answer) rewards a confident right answer over a lucky one.
 2. Agreement with the model, weighted by how much each decision mattered: for every step, gate and
    slot where the player's value differs from the value the trained network chose on its own run,
-   swap in the network's value (everything else the player's) and measure the change in the
-   log-score. A difference that changes nothing (the network keeps its output gate open where a person
-   keeps it shut) costs nothing; a decisive one costs a lot. agreement = exp(-sum |change|).
+   measure the change in the log-score both ways: the network's value put into the player's run, and
+   the player's value put into the network's own run. The larger change is the decision's weight, so
+   two choices that only matter together (never writing and never revealing) are not free. A
+   difference that changes nothing (the network keeps its output gate open where a person keeps it
+   shut) costs nothing; a decisive one costs a lot. agreement = exp(-sum of weights).
 3. Stars: 1 = right; 2 = right and confident (the level's threshold); 3 = also no critical decision,
    i.e. no disagreement whose swap changes the answer or its probability by a factor of 2 or more.
 """
@@ -42,10 +44,16 @@ class Decision:
     effect: float        # log-score with the model's value minus the player's log-score
     answer_if_swapped: str | float
     flips: bool          # the swap turns a right answer wrong or a wrong one right
+    reverse: float = 0.0  # the model's log-score minus its log-score with the player's value instead
+
+    @property
+    def weight(self) -> float:
+        """How much this decision mattered, whichever run it is tried in."""
+        return max(abs(self.effect), abs(self.reverse))
 
     @property
     def critical(self) -> bool:
-        return self.flips or abs(self.effect) >= CRITICAL
+        return self.flips or self.weight >= CRITICAL
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,15 @@ class Score:
                 "hints": self.hints, "total": self.total, "stars": self.stars}
 
 
+CHUNK = 128  # gatings per forward pass: memory stays bounded on long sentences
+
+
 def _answers(session: PlaySession, gatings: np.ndarray):
-    """Run N gatings (N, T, 3S) through the network at once: (log-scores, answers, correct)."""
+    """Run N gatings (N, T, 3S) through the network: (log-scores, answers, correct), in chunks."""
+    if len(gatings) > CHUNK:
+        parts = [_answers(session, gatings[k:k + CHUNK]) for k in range(0, len(gatings), CHUNK)]
+        return (np.concatenate([p[0] for p in parts]), [a for p in parts for a in p[1]],
+                np.concatenate([p[2] for p in parts]))
     task, seq = session.task, session.sequence
     N = len(gatings)
     x = np.repeat(session.inputs[:, None], N, axis=1)
@@ -96,17 +111,21 @@ def score(session: PlaySession) -> Score:
     player = session.state.gates
     model = session.model_run.gates
     diff = np.argwhere(np.abs(player - model) > DIFFERENT)  # (k, 2): step, column
-    gatings = np.repeat(player[None], 1 + len(diff), axis=0)
-    for n, (t, col) in enumerate(diff, start=1):
-        gatings[n, t, col] = model[t, col]
+    k = len(diff)
+    # [player's run, model's run, k swaps into the player's run, k swaps into the model's run]
+    gatings = np.concatenate([player[None], model[None], np.repeat(player[None], k, axis=0),
+                              np.repeat(model[None], k, axis=0)])
+    for n, (t, col) in enumerate(diff):
+        gatings[2 + n, t, col] = model[t, col]
+        gatings[2 + k + n, t, col] = player[t, col]
     logp, answers, correct = _answers(session, gatings)
     decisions = []
-    for n, (t, col) in enumerate(diff, start=1):
+    for n, (t, col) in enumerate(diff):
         g, slot = divmod(int(col), S)
         decisions.append(Decision(int(t), session.sequence.words[t], GATES[g], slot, float(player[t, col]),
-                                  float(model[t, col]), float(logp[n] - logp[0]), answers[n],
-                                  bool(correct[n] != correct[0])))
-    decisions.sort(key=lambda d: -abs(d.effect))
+                                  float(model[t, col]), float(logp[2 + n] - logp[0]), answers[2 + n],
+                                  bool(correct[2 + n] != correct[0]), float(logp[1] - logp[2 + k + n])))
+    decisions.sort(key=lambda d: -d.weight)
     if task.numeric:
         err = abs(float(answers[0]) - float(session.sequence.answer))
         p_right = 1.0 if correct[0] else 0.0
@@ -117,7 +136,7 @@ def score(session: PlaySession) -> Score:
         confident = bool(correct[0]) and p_right >= level.win_threshold
         chance = math.log(len(task.answers))
         outcome_points = 100.0 * min(1.0, max(0.0, 1.0 + float(logp[0]) / chance))
-    agreement = math.exp(-sum(abs(d.effect) for d in decisions))
+    agreement = math.exp(-sum(d.weight for d in decisions))
     hints = session.state.hints
     total = max(0.0, OUTCOME_WEIGHT * outcome_points / 100 + AGREEMENT_WEIGHT * agreement - HINT_COST * hints)
     stars = 0

@@ -36,64 +36,82 @@ class State:
     can_redo: bool
 
 
-def fold(actions: list[Action], T: int, S: int) -> State:
-    """Replay a history from the start. Raises ActionError at the first action that cannot apply."""
-    done: list[Action] = []    # effective commands (set / advance), in order
-    redo: list[Action] = []
-    hints = 0
-    for a in actions:
+class History:
+    """The history folded as it grows: every action costs O(1) (undo restores what an action
+    overwrote), so re-simulating a long replay is linear in its length."""
+
+    def __init__(self, T: int, S: int):
+        self.T, self.S = T, S
+        self.done: list[tuple[Action, np.ndarray]] = []  # effective actions and the rows they overwrote
+        self.redo: list[Action] = []
+        self.hints = 0
+        self.step = 0
+        self.gates = np.empty((T, 3 * S))
+        self._reset_gates()
+
+    def _reset_gates(self) -> None:
+        for g, name in enumerate(GATES):
+            self.gates[:, g * self.S:(g + 1) * self.S] = KEEP[name]  # words not reached yet: keep
+
+    def apply(self, a: Action) -> None:
+        """Apply one action, or raise ActionError and change nothing."""
         if isinstance(a, Undo):
-            if not done:
+            if not self.done:
                 raise ActionError("nothing to undo")
-            redo.append(done.pop())
+            action, saved = self.done.pop()
+            self._revert(action, saved)
+            self.redo.append(action)
         elif isinstance(a, Redo):
-            if not redo:
+            if not self.redo:
                 raise ActionError("nothing to redo")
-            done.append(redo.pop())
+            action = self.redo.pop()
+            self.done.append((action, self._do(action)))
         elif isinstance(a, Restart):
-            done, redo = [], []
+            self.done, self.redo, self.step = [], [], 0
+            self._reset_gates()
         elif isinstance(a, UseHint):
-            step = _steps(done)
-            if a.step != step or step >= T:
-                raise ActionError(f"a hint for step {a.step} while playing step {step}")
-            hints += 1  # hints stay counted through undo and restart
+            if a.step != self.step or self.step >= self.T:
+                raise ActionError(f"a hint for step {a.step} while playing step {self.step}")
+            self.hints += 1  # hints stay counted through undo and restart
         else:
-            _check(a, _steps(done), T, S)
-            done.append(a)
-            redo.clear()
-    return _table(done, T, S, hints, bool(done), bool(redo))
+            self._check(a)
+            self.done.append((a, self._do(a)))
+            self.redo.clear()
 
+    def _check(self, a: Action) -> None:
+        if self.step >= self.T:
+            raise ActionError("the sentence is finished: nothing left to gate")
+        if isinstance(a, SetGates):
+            if a.step != self.step:
+                raise ActionError(f"gates set for step {a.step} while playing step {self.step}")
+            if not 0 <= a.slot < self.S:
+                raise ActionError(f"slot {a.slot} does not exist (slots 0..{self.S - 1})")
 
-def _steps(done: list[Action]) -> int:
-    return sum(isinstance(a, Advance) for a in done)
-
-
-def _check(a: Action, step: int, T: int, S: int) -> None:
-    if step >= T:
-        raise ActionError("the sentence is finished: nothing left to gate")
-    if isinstance(a, SetGates):
-        if a.step != step:
-            raise ActionError(f"gates set for step {a.step} while playing step {step}")
-        if not 0 <= a.slot < S:
-            raise ActionError(f"slot {a.slot} does not exist (slots 0..{S - 1})")
-
-
-def _table(done: list[Action], T: int, S: int, hints: int, can_undo: bool, can_redo: bool) -> State:
-    gates = np.empty((T, 3 * S))
-    for g, name in enumerate(GATES):
-        gates[:, g * S:(g + 1) * S] = KEEP[name]  # words not reached yet: the keep preset
-    step = 0
-    for a in done:
+    def _do(self, a: Action) -> np.ndarray:
+        """Apply a set or an advance; returns the row it overwrites, for undo."""
         if isinstance(a, Advance):
-            if step + 1 < T:
-                gates[step + 1] = gates[step]  # a new word starts with the gates of the last one
-            step += 1
+            nxt = min(self.step + 1, self.T - 1)
+            saved = self.gates[nxt].copy()
+            if self.step + 1 < self.T:
+                self.gates[self.step + 1] = self.gates[self.step]  # a new word starts with the last gates
+            self.step += 1
+            return saved
+        saved = self.gates[self.step].copy()
+        for g, name in enumerate(GATES):
+            v = getattr(a, name)
+            if v is not None:
+                self.gates[self.step, g * self.S + a.slot] = v
+        return saved
+
+    def _revert(self, a: Action, saved: np.ndarray) -> None:
+        if isinstance(a, Advance):
+            self.step -= 1
+            self.gates[min(self.step + 1, self.T - 1)] = saved
         else:
-            for g, name in enumerate(GATES):
-                v = getattr(a, name)
-                if v is not None:
-                    gates[step, g * S + a.slot] = v
-    return State(step, gates, hints, can_undo, can_redo)
+            self.gates[self.step] = saved
+
+    def state(self) -> State:
+        return State(self.step, self.gates.copy(), self.hints, bool(self.done), bool(self.redo))
 
 
 @dataclass(frozen=True)
@@ -114,15 +132,17 @@ class PlaySession:
         self.inputs = self.task.inputs(self.sequence)
         self.T, self.S = len(self.sequence), level.network.slots
         self.history: list[Action] = []
-        self._state = fold([], self.T, self.S)
+        self._folded = History(self.T, self.S)
+        self._state = self._folded.state()
         for a in history:
             self.apply(a)
 
     # -- the history ---------------------------------------------------------------------------------
     def apply(self, action: Action) -> State:
         """Apply one action (validated against the current state); the history grows only if it applies."""
-        self._state = fold(self.history + [action], self.T, self.S)
+        self._folded.apply(action)
         self.history.append(action)
+        self._state = self._folded.state()
         return self._state
 
     @property
