@@ -98,7 +98,7 @@ def test_actions_round_trip_through_dicts():
     for a in (SetGates(2, 1, 0.5, None, 1.0), Advance()):
         assert from_dict(to_dict(a)) == a
     for bad in ({"type": "set", "step": 0, "slot": 0, "input": 2.0}, {"type": "jump"}, [1, 2],
-                {"type": "advance", "input": 1.0}, {"type": "set", "step": -1, "slot": 0}):
+                {"type": "advance", "input": 1.0}, {"type": "set", "step": -1, "slot": 0}, {"type": "hint"}):
         with pytest.raises(ActionError):
             from_dict(bad)
 

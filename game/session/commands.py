@@ -3,6 +3,7 @@ single source of truth for the current state, the results, the replay and classr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict, dataclass
 
@@ -82,7 +83,8 @@ def from_dict(d) -> Action:
             raise ActionError(f"gate '{k}' must be a number from 0 to 1, got {v!r}")
         if v is not None:
             args[k] = float(v)
-    try:
-        return cls(**args)
-    except TypeError as e:
-        raise ActionError(f"a '{d['type']}' action is incomplete ({e})") from None
+    required = [n for n, f in cls.__dataclass_fields__.items()
+                if f.default is dataclasses.MISSING and n not in args]
+    if required:
+        raise ActionError(f"a '{d['type']}' action needs {', '.join(required)}")
+    return cls(**args)
