@@ -152,7 +152,7 @@ def _levels(args) -> int:
             failed |= (report is not None and not report.success) or acc < training.PLAYABLE_ACCURACY \
                 or (facc or 0.0) < training.PLAYABLE_ACCURACY
             print(json.dumps(row) if args.json else
-                  f"{name}: {'trained' if report else 'loaded'} ({where}), held-out {acc:.1%} own, "
+                  f"{name}: {where if report else 'loaded (' + where + ')'}, held-out {acc:.1%} own, "
                   f"{facc:.1%} intended"
                   + (f", {row['steps']} steps, {row['seconds']:.2f} s" if report else ""))
         else:

@@ -88,7 +88,7 @@ BAD_CASES = [
     ("tab-indentation", "34:1", "", 1, "a tab character: indent with spaces"),
     ("yes-where-number", "46:7", "solution.rules.0.input", 1, "expected a number, got text 'yes'"),
     ("id-mismatch", "3:1", "id", 1, "the id 'minimal' must be the file name without .yaml: 'id-mismatch'"),
-    ("wrong-kind", "10:3", "task.kind", 1, "unknown kind 'txt' (allowed: 'text', 'adding')"),
+    ("wrong-kind", "10:3", "task.kind", 1, "unknown kind 'txt' (allowed: 'text', 'adding', 'series')"),
     ("play-not-a-list", "36:1", "play", 1, "expected a list or a mapping, got text 'just words'"),
     ("bad-list-name", "12:5", "task.words.Country", 1, "the key 'Country' must be a name of lowercase"),
     ("answer-two-words", "42:1", "answer", 1, "must be a single word, without spaces, got text 'French"),
@@ -201,12 +201,12 @@ def test_unions_report_the_member_that_was_meant(line, expected):
 
 
 def test_play_as_numbers_is_checked_as_numbers():
-    text = edited(L36="play: {values: [0.5, 2], marked: [1]}", L37="", L38="", L39="", L40="", L41="")
+    text = edited(L36="play: {values: [0.5, 2], marked: []}", L37="", L38="", L39="", L40="", L41="")
     with pytest.raises(LevelError) as info:
         parse_level(text, "x.yaml")
     lines = [str(p) for p in info.value.problems]
     assert lines == ["x.yaml:36:22: play.values.1: Input should be less than or equal to 1, got 2",
-                     "x.yaml:36:26: play.marked: needs at least 2 items, this has 1"]
+                     "x.yaml:36:26: play.marked: needs at least 1 item, this has 0"]
 
 
 def test_empty_play_is_a_problem_not_a_checker_crash():
@@ -416,3 +416,17 @@ def test_docs_example_level_validates(tmp_path):
     assert level.network.hidden == 16 and level.network.slots == 1
     body = [ln for ln in examples[0].splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     assert all("#" in ln for ln in body), "every line of the example has a comment"
+
+
+def test_a_numeric_level_marks_as_many_steps_as_its_kind_needs(tmp_path):
+    """Adding marks two steps, a time series one; the wrong count is reported at play.marked."""
+    from game import paths
+    text = (paths.levels_dir() / "campaign" / "13-sensor-log.yaml").read_text()
+    bad = text.replace("  marked: [4]\n", "  marked: [4, 6]\n")
+    with pytest.raises(LevelError) as info:
+        parse_level(bad, str(tmp_path / "13-sensor-log.yaml"))
+    assert any(p.field == "play.marked" and "exactly 1" in p.message for p in info.value.problems)
+    wrong_answer = text.replace("answer: 0.61", "answer: 0.58")
+    with pytest.raises(LevelError) as info:
+        parse_level(wrong_answer, str(tmp_path / "13-sensor-log.yaml"))
+    assert [p.field for p in info.value.problems] == ["answer"]

@@ -8,7 +8,7 @@ import numpy as np
 
 from lstm_engine import Batch
 
-from .schema import AddingTask, Level
+from .schema import Level, NumericTask
 from .sequence import (
     PAD,
     Sequence,
@@ -16,7 +16,7 @@ from .sequence import (
     answer_vocabulary,
     decisive_targets,
     input_vocabulary,
-    sample_adding,
+    sample_numeric,
     sample_text,
     solution_gating,
 )
@@ -31,7 +31,7 @@ class LevelTask:
     def __init__(self, level: Level):
         self.level = level
         t = level.task
-        self.numeric = isinstance(t, AddingTask)
+        self.numeric = isinstance(t, NumericTask)
         if self.numeric:
             self.kind, self.tolerance = "regress", t.tolerance
             self.input_size, self.output_size = NUMERIC_INPUTS, 1
@@ -59,7 +59,7 @@ class LevelTask:
 
     def draw(self, rng: np.random.Generator, length: int | None = None) -> Sequence:
         if self.numeric:
-            return sample_adding(self.level.task, rng, length)
+            return sample_numeric(self.level.task, rng, length)
         return sample_text(self.level.task, rng, length, self._sentences)
 
     def inputs(self, seq: Sequence) -> np.ndarray:

@@ -96,10 +96,12 @@ class TextTask(Strict):
     curriculum: list[Annotated[int, Field(ge=0, le=500)]] | None = None
 
 
-class AddingTask(Strict):
-    """Numbers with markers; the answer at the last step is the sum of the marked numbers."""
+class NumericTask(Strict):
+    """Numbers read one per step; ``marked`` steps carry a "remember this" flag; the answer is read at
+    the last step. kind adding: the sum of the two marked numbers. kind series: a time series (readings
+    that drift like a sensor log) with one marked reading, whose value is the answer."""
 
-    kind: Literal["adding"]
+    kind: Literal["adding", "series"]
     length: Range
     tolerance: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
     curriculum: list[Annotated[int, Field(ge=2, le=1000)]] | None = None  # most steps, stage by stage
@@ -164,7 +166,7 @@ class PlayItem(Strict):
 
 class NumericPlay(Strict):
     values: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(min_length=2, max_length=1000)
-    marked: list[Annotated[int, Field(ge=1)]] = Field(min_length=2, max_length=2)
+    marked: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=2)  # adding: 2, series: 1
 
 
 # -- gatings: the solution and the losing strategies -------------------------------------------------
@@ -220,7 +222,7 @@ class Level(Versioned):
     concept: Annotated[str, Field(min_length=1, max_length=200)]
     intro: Text
     hints: list[Text] = Field(min_length=1, max_length=3)
-    task: TextTask | AddingTask = Field(discriminator="kind")
+    task: TextTask | NumericTask = Field(discriminator="kind")
     network: Network
     play: Annotated[list[PlayItem], Field(min_length=1, max_length=1000)] | NumericPlay
     answer: Word | float

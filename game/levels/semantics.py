@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .schema import AddingTask, Level, NumericPlay, TextTask
+from .schema import Level, NumericPlay, NumericTask, TextTask
 from .sequence import (
     BLANK,
+    MARKS,
     PLACEHOLDER,
     SequenceError,
     answer_vocabulary,
@@ -23,8 +24,7 @@ def problems(level: Level) -> list[tuple[tuple, str]]:
     out: list[tuple[tuple, str]] = []
     if isinstance(level.task, TextTask):
         _text_task(level, out)
-        if not out:
-            _text_play(level, out)
+        _text_play(level, out, task_ok=not out)
     else:
         _numeric(level, out)
     _rules(level, out)
@@ -108,8 +108,11 @@ def _text_task(level: Level, out: list) -> None:
             return
 
 
-def _text_play(level: Level, out: list) -> None:
+def _text_play(level: Level, out: list, task_ok: bool = True) -> None:
+    """Play problems, reported with the task's in one round; the whole-sequence checks (question last,
+    the answer) need a sound task and sound play items, so they wait for those."""
     t = level.task
+    before = len(out)
     if isinstance(level.play, NumericPlay):
         out.append((("play",), "a text level plays sentences: a list of {sentence: ...} and {filler: ...}"))
         return
@@ -130,9 +133,9 @@ def _text_play(level: Level, out: list) -> None:
             out.append((loc + ("values",), f"give exactly the values {', '.join(need) or '(none)'}"))
             continue
         for lst, w in item.values.items():
-            if w not in t.words[lst]:
+            if lst in t.words and w not in t.words[lst]:
                 out.append((loc + ("values", lst), f"'{w}' is not in the word list {lst}"))
-    if out:
+    if len(out) > before or not task_ok:
         return
     last = level.play[-1]
     if last.sentence is None or t.sentences[last.sentence].role != "question":
@@ -153,9 +156,9 @@ def _text_play(level: Level, out: list) -> None:
 
 
 def _numeric(level: Level, out: list) -> None:
-    t: AddingTask = level.task
+    t: NumericTask = level.task
     if not isinstance(level.play, NumericPlay):
-        out.append((("play",), "an adding level plays numbers: {values: [...], marked: [step, step]}"))
+        out.append((("play",), f"a {t.kind} level plays numbers: {{values: [...], marked: [step, ...]}}"))
         return
     n = len(level.play.values)
     if not t.length[0] <= n <= t.length[1]:
@@ -165,12 +168,14 @@ def _numeric(level: Level, out: list) -> None:
         if m >= n:
             out.append((("play", "marked", j), f"step {m} must come before the last step ({n}), where the "
                                                f"answer is read"))
-    if len(set(marked)) != len(marked):
-        out.append((("play", "marked"), "mark two different steps"))
+    need = MARKS[t.kind]
+    if len(marked) != need or len(set(marked)) != len(marked):
+        out.append((("play", "marked"), f"a {t.kind} level marks exactly {need} different step(s)"))
     if not out:
         total = sum(level.play.values[m - 1] for m in marked)
         if isinstance(level.answer, str) or abs(level.answer - total) > 1e-9:
-            out.append((("answer",), f"the marked numbers add up to {total:g}, not {level.answer!r}"))
+            what = "the marked numbers add up to" if need > 1 else "the marked reading is"
+            out.append((("answer",), f"{what} {total:g}, not {level.answer!r}"))
 
 
 def _rules(level: Level, out: list) -> None:
@@ -180,7 +185,7 @@ def _rules(level: Level, out: list) -> None:
     groups = [(("solution", "rules"), level.solution.rules, False)]
     groups += [(("losing", k, "changes"), s.changes, True) for k, s in enumerate(level.losing)]
     length = None
-    if not out:
+    if not out:  # the played length is known only when task and play are sound
         try:
             length = len(play_sequence(level))
         except SequenceError:

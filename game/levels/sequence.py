@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .schema import AddingTask, Gates, Level, NumericPlay, Rule, TextTask
+from .schema import Gates, Level, NumericPlay, NumericTask, Rule, TextTask
 
 BLANK = "___"
 PAD = "<pad>"
@@ -189,8 +189,12 @@ def play_text(level: Level) -> Sequence:
     return b.done(("play",))
 
 
+MARKS = {"adding": 2, "series": 1}  # how many steps a numeric task marks
+
+
 def numeric_sequence(values, marked) -> Sequence:
-    """Adding task: marked steps (0-based) are clues in slot 0; the last step is the question."""
+    """Marked steps (0-based) are clues in slot 0; the last step is the question. The answer is the
+    sum of the marked values (one mark: that value)."""
     T = len(values)
     toks = []
     for t, v in enumerate(values):
@@ -200,13 +204,17 @@ def numeric_sequence(values, marked) -> Sequence:
     return Sequence(tuple(toks), float(sum(values[t] for t in marked)))
 
 
-def sample_adding(task: AddingTask, rng: np.random.Generator, max_length: int | None = None) -> Sequence:
+def sample_numeric(task: NumericTask, rng: np.random.Generator, max_length: int | None = None) -> Sequence:
     lo, hi = task.length
     hi = hi if max_length is None else max(lo, min(hi, max_length))
     T = int(rng.integers(lo, hi + 1))
-    values = rng.random(T).round(2)
-    a, b = rng.choice(T - 1, size=2, replace=False)  # never the question step itself
-    return numeric_sequence(values.tolist(), {int(a), int(b)})
+    if task.kind == "series":  # a drifting reading: a bounded random walk
+        steps = rng.normal(0.0, 0.12, T)
+        values = np.clip(rng.random() + np.cumsum(steps), 0.0, 1.0).round(2)
+    else:
+        values = rng.random(T).round(2)
+    marked = rng.choice(T - 1, size=MARKS[task.kind], replace=False)  # never the question step itself
+    return numeric_sequence(values.tolist(), {int(m) for m in marked})
 
 
 def play_sequence(level: Level) -> Sequence:
