@@ -59,7 +59,7 @@ class Model:
             raise EngineError("a regression model needs a tolerance to count an answer as right")
         self.cell, self.kind, self.tolerance = cell, kind, tolerance
         self.output_size = int(output_size)
-        self._init_readout(seed)
+        self.readout = self._fresh_readout(seed)
 
     @classmethod
     def create(cls, cell: str, input_size: int, hidden_size: int, output_size: int, *, slots=None,
@@ -67,12 +67,12 @@ class Model:
         return cls(make_cell(cell, input_size, hidden_size, slots, dtype_of(dtype), seed),
                    output_size, kind, seed, tolerance)
 
-    def _init_readout(self, seed: int) -> None:
+    def _fresh_readout(self, seed: int) -> dict[str, np.ndarray]:
         H, O = self.cell.hidden_size, self.output_size
         rng = np.random.default_rng([seed, 7])  # a stream of its own, apart from the cell's
         k = 1.0 / np.sqrt(H)
-        self.readout = {"weight": rng.uniform(-k, k, (O, H)).astype(self.cell.dtype),
-                        "bias": rng.uniform(-k, k, O).astype(self.cell.dtype)}
+        return {"weight": rng.uniform(-k, k, (O, H)).astype(self.cell.dtype),
+                "bias": rng.uniform(-k, k, O).astype(self.cell.dtype)}
 
     # -- description -------------------------------------------------------------------------------
     def config(self) -> dict:
@@ -98,8 +98,7 @@ class Model:
             self.cell.params[n][...] = p
         if forget_bias is not None and isinstance(self.cell, LSTM):
             self.cell.set_forget_bias(forget_bias)
-        rng_out = Model(self.cell, self.output_size, self.kind, seed, self.tolerance).readout
-        for n, p in rng_out.items():
+        for n, p in self._fresh_readout(seed).items():  # in place: an optimiser may hold these arrays
             self.readout[n][...] = p
 
     @property
