@@ -31,8 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gatekeeper",
         description="Gatekeeper: a game that teaches how an LSTM remembers. With no command, opens the "
-                    "game (the desktop window is not built yet; see README.md).")
+                    "game window.")
     p.add_argument("--version", action="version", version=f"gatekeeper, engine {ENGINE_VERSION}")
+    p.add_argument("--level", metavar="ID|FILE", help="open the game at this level (an id such as 01-carry, "
+                   "or a level file of your own)")
+    p.add_argument("--autoplay", choices=["model", "solution"],
+                   help="watch the trained network (or the level's intended solution) play")
+    p.add_argument("--screenshot", metavar="DIR", help="headless demo: play --level by --autoplay without a "
+                   "window and write a PNG of every scene it passes through into DIR")
+    p.add_argument("--frames", type=int, default=40000, metavar="N",
+                   help="with --screenshot: stop after N frames at most (default 40000)")
+    p.add_argument("--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     eng = sub.add_parser("engine", help="the recurrent-network engine: train a demo task, inspect a model")
     esub = eng.add_subparsers(dest="engine_command", metavar="ENGINE_COMMAND", required=True)
@@ -250,14 +259,53 @@ class ReplayArgumentError(ValueError):
     pass
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ReplayArgumentError(f"--size must look like 1280x720, not {text!r}") from None
+    if not (320 <= w <= 7680 and 240 <= h <= 4320):
+        raise ReplayArgumentError(f"--size {text}: the window must be 320x240 to 7680x4320")
+    return w, h
+
+
+def _window(parser: argparse.ArgumentParser, args) -> int:
+    """The game window, or the headless screenshot demo."""
+    size = _size(args.size)
+    if args.screenshot is not None:
+        if not args.level or not args.autoplay:
+            parser.error("--screenshot needs --level ID and --autoplay model|solution")
+        if args.frames < 1:
+            parser.error("--frames must be at least 1")
+        from .ui.launch import headless_env
+
+        headless_env()
+        from .ui.launch import LaunchError, demo
+
+        try:
+            shots = demo(args.level, args.autoplay, args.screenshot, args.frames, size)
+        except LaunchError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        for path in shots:
+            print(path)
+        return 0
+    from .ui.launch import LaunchError, play
+
+    try:
+        play(size, args.level, args.autoplay)
+    except LaunchError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:
-            parser.print_help()
-            print("\nThe game window is not built yet; the commands above are what exists today.")
-            return 0
+            return _window(parser, args)
         if args.command == "engine":
             return {"demo": _demo, "info": _info}[args.engine_command](args)
         if args.command == "levels":

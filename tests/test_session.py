@@ -248,6 +248,8 @@ def test_only_the_user_interface_imports_pygame():
             offenders += [f"{path}: {n}" for n in names if n.split(".")[0] in ("pygame", "pygame_gui")]
     assert not offenders, offenders
     probe = ("import sys; import game.cli, game.session.replay, game.session.scoring, game.levels.training; "
+             "import game.controllers.play, game.controllers.level_select, game.controllers.results, "
+             "game.controllers.training_job, game.controllers.profiles, game.controllers.autoplay; "
              "print(any(m.split('.')[0] in ('pygame', 'pygame_gui') for m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=paths.ROOT)
     assert r.stdout.strip() == "False", r.stderr

@@ -193,9 +193,11 @@ class PlaySession:
             return np.zeros(H), np.zeros(H)
         return trace.h[-1, 0].copy(), trace.c[-1, 0].copy()
 
-    def memory_says(self, k: int = 3) -> list[tuple[str, float]]:
-        """What the memory holds, decoded: the readout of tanh(c), as if the output gate were fully open."""
-        _, c = self.memory()
+    def memory_says(self, k: int = 3, c: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """What the memory holds, decoded: the readout of tanh(c), as if the output gate were fully open.
+        ``c``: a cell state already computed (default: the memory after the current word)."""
+        if c is None:
+            _, c = self.memory()
         out = self.model.outputs(np.tanh(c))
         if self.task.numeric:
             return [(f"{float(out[0]):.2f}", 1.0)]

@@ -15,30 +15,36 @@ class Act(Enum):
     DOWN = "down"
     LEFT = "left"
     RIGHT = "right"
-    CONFIRM = "confirm"          # Enter on menus
-    BACK = "back"                # Escape
-    STEP = "step"                # Space / Enter on the play screen: read the word with these gates
+    CONFIRM = "confirm"  # Enter on menus
+    BACK = "back"  # Escape
+    STEP = "step"  # Space / Enter on the play screen: read the word with these gates
     UNDO = "undo"
     REDO = "redo"
     HINT = "hint"
     HELP = "help"
-    NEXT_SLOT = "next_slot"      # Tab
-    PREV_SLOT = "prev_slot"      # Shift+Tab
-    INCREASE = "increase"        # + / Right on the play screen
-    DECREASE = "decrease"        # - / Left
-    KEEP = "keep"                # presets for the selected slot
+    NEXT_SLOT = "next_slot"  # Tab
+    PREV_SLOT = "prev_slot"  # Shift+Tab
+    INCREASE = "increase"  # + / Right on the play screen
+    DECREASE = "decrease"  # - / Left
+    KEEP = "keep"  # presets for the selected slot
     WRITE = "write"
     ERASE = "erase"
     REVEAL = "reveal"
+    SET_MIN = "set_min"  # Home: the selected gate shut (0)
+    SET_MAX = "set_max"  # End: the selected gate open (1)
+    AUTOPLAY = "autoplay"  # A: let the trained network play from here / take over again
+    PAUSE = "pause"  # P: pause autoplay
+    FASTER = "faster"  # ]
+    SLOWER = "slower"  # [
     QUIT = "quit"
 
 
 @dataclass(frozen=True)
 class Input:
     act: Act
-    value: int | None = None     # e.g. a number key selecting a gate or a level
+    value: int | None = None  # e.g. a number key selecting a gate or a level
 
 
 @dataclass(frozen=True)
 class TextInput:
-    text: str                    # typed characters (player names)
+    text: str  # typed characters (player names)

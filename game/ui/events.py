@@ -7,12 +7,33 @@ import pygame
 from .actions import Act, Input, TextInput
 
 KEYS = {
-    pygame.K_UP: Act.UP, pygame.K_DOWN: Act.DOWN, pygame.K_LEFT: Act.LEFT, pygame.K_RIGHT: Act.RIGHT,
-    pygame.K_RETURN: Act.CONFIRM, pygame.K_KP_ENTER: Act.CONFIRM, pygame.K_ESCAPE: Act.BACK,
-    pygame.K_SPACE: Act.STEP, pygame.K_BACKSPACE: Act.UNDO, pygame.K_h: Act.HINT, pygame.K_F1: Act.HELP,
-    pygame.K_TAB: Act.NEXT_SLOT, pygame.K_PLUS: Act.INCREASE, pygame.K_EQUALS: Act.INCREASE,
-    pygame.K_KP_PLUS: Act.INCREASE, pygame.K_MINUS: Act.DECREASE, pygame.K_KP_MINUS: Act.DECREASE,
-    pygame.K_k: Act.KEEP, pygame.K_w: Act.WRITE, pygame.K_e: Act.ERASE, pygame.K_r: Act.REVEAL,
+    pygame.K_UP: Act.UP,
+    pygame.K_DOWN: Act.DOWN,
+    pygame.K_LEFT: Act.LEFT,
+    pygame.K_RIGHT: Act.RIGHT,
+    pygame.K_RETURN: Act.CONFIRM,
+    pygame.K_KP_ENTER: Act.CONFIRM,
+    pygame.K_ESCAPE: Act.BACK,
+    pygame.K_SPACE: Act.STEP,
+    pygame.K_BACKSPACE: Act.UNDO,
+    pygame.K_h: Act.HINT,
+    pygame.K_F1: Act.HELP,
+    pygame.K_TAB: Act.NEXT_SLOT,
+    pygame.K_PLUS: Act.INCREASE,
+    pygame.K_EQUALS: Act.INCREASE,
+    pygame.K_KP_PLUS: Act.INCREASE,
+    pygame.K_MINUS: Act.DECREASE,
+    pygame.K_KP_MINUS: Act.DECREASE,
+    pygame.K_k: Act.KEEP,
+    pygame.K_w: Act.WRITE,
+    pygame.K_e: Act.ERASE,
+    pygame.K_r: Act.REVEAL,
+    pygame.K_HOME: Act.SET_MIN,
+    pygame.K_END: Act.SET_MAX,
+    pygame.K_a: Act.AUTOPLAY,
+    pygame.K_p: Act.PAUSE,
+    pygame.K_RIGHTBRACKET: Act.FASTER,
+    pygame.K_LEFTBRACKET: Act.SLOWER,
 }
 
 
@@ -36,8 +57,14 @@ def translate(event: pygame.event.Event, typing: bool = False) -> list[Input | T
     if (event.key == pygame.K_SLASH and shift) or event.unicode == "?":
         return [Input(Act.HELP)]
     if typing:
-        if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE, pygame.K_BACKSPACE,
-                         pygame.K_UP, pygame.K_DOWN):
+        if event.key in (
+            pygame.K_RETURN,
+            pygame.K_KP_ENTER,
+            pygame.K_ESCAPE,
+            pygame.K_BACKSPACE,
+            pygame.K_UP,
+            pygame.K_DOWN,
+        ):
             return [Input(KEYS[event.key])]
         return []
     if pygame.K_1 <= event.key <= pygame.K_9:

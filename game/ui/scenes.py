@@ -9,6 +9,8 @@ from __future__ import annotations
 
 class Scene:
     name = "scene"
+    overlay = False  # drawn over the scene below it (help)
+    typing = False  # a text field has the keyboard: letters are text, not shortcuts
 
     def __init__(self, app):
         self.app = app
@@ -17,6 +19,11 @@ class Scene:
     def leave(self) -> None: ...
     def pause(self) -> None: ...
     def resume(self) -> None: ...
+
+    def resize(self, size) -> None: ...
+    def raw(self, event) -> bool:
+        """A raw pygame event (mouse, widgets) before it is translated; True if it was used."""
+        return False
 
     def handle(self, inp) -> None: ...
     def update(self, dt: float) -> None: ...
@@ -30,6 +37,10 @@ class SceneStack:
     @property
     def top(self) -> Scene | None:
         return self._scenes[-1] if self._scenes else None
+
+    @property
+    def scenes(self) -> list[Scene]:
+        return list(self._scenes)
 
     def __len__(self) -> int:
         return len(self._scenes)

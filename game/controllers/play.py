@@ -1,0 +1,304 @@
+"""The play screen's logic: which slot and gate has the keyboard, presets, stepping with an animation
+clock, hints, autoplay and take-over, and a cached snapshot of everything the screen shows.
+
+Every change to the game goes through the session's history (game/session); this class only keeps
+what is about the screen (selection, help, messages, animation) and never reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..levels.training import Outcome
+from ..session.commands import Action, ActionError, Advance, SetGates
+from ..session.scripted import strategy_gates
+from ..session.session import PlaySession
+from ..ui.actions import Act, Input
+from .autoplay import Autoplay
+from .settings import Settings
+
+SHOWN_GATES = ("forget", "input", "output")  # the order the controls and the cell drawing use
+PRESETS = {  # every gate of the selected slot, so a preset always means the same thing
+    Act.KEEP: {"forget": 1.0, "input": 0.0, "output": 0.0},
+    Act.WRITE: {"forget": 1.0, "input": 1.0, "output": 0.0},
+    Act.ERASE: {"forget": 0.0, "input": 0.0, "output": 0.0},
+    Act.REVEAL: {"forget": 1.0, "input": 0.0, "output": 1.0},
+}
+NUDGE = 0.1
+STEP_SECONDS = 0.55  # the conveyor moves one word
+MESSAGE_SECONDS = 4.0
+LEAVE_SECONDS = 3.0  # a second Esc within this time leaves the level
+TAKE_OVER = {
+    Act.STEP,
+    Act.UNDO,
+    Act.REDO,
+    Act.INCREASE,
+    Act.DECREASE,
+    Act.KEEP,
+    Act.WRITE,
+    Act.ERASE,
+    Act.REVEAL,
+    Act.HINT,
+    Act.LEFT,
+    Act.RIGHT,
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the screen shows for one state of the history (recomputed only when the history grows)."""
+
+    step: int  # the word being gated (T once finished)
+    shown: int  # the word the cell drawing shows (the last one once finished)
+    gates: tuple[dict, ...]  # per slot: {"forget", "input", "output"} at the shown word
+    c_prev: np.ndarray  # (H,) memory before the shown word
+    g: np.ndarray  # (H,) candidate values the word offers
+    c: np.ndarray  # (H,) memory after it, with the player's gates
+    h: np.ndarray  # (H,) hidden state after it
+    says: tuple[tuple[str, float], ...]
+    prediction: Outcome | None  # the network's answer with the player's gates, from the blank on
+
+
+@dataclass
+class Animation:
+    before: Snapshot  # the word just read
+    elapsed: float = 0.0
+    duration: float = STEP_SECONDS
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.elapsed / self.duration)
+
+
+class PlayController:
+    def __init__(self, session: PlaySession, settings: Settings | None = None):
+        self.session = session
+        self.settings = settings or Settings()
+        self.slot = 0
+        self.gate = 0  # index into SHOWN_GATES
+        self.help_open = False
+        self.hint: dict | None = None  # the model's proposal at hint_step
+        self.hint_step = -1
+        self.message = ""
+        self.message_age = 0.0
+        self.leave_armed = 0.0  # >0: Esc pressed recently
+        self.left = False  # the player asked to leave the level
+        self.anim: Animation | None = None
+        self.autoplay: Autoplay | None = None
+        self.assisted: set[int] = set()  # words where autoplay acted
+        self.drag: tuple[int, str, float] | None = None  # a slider being dragged: (slot, gate, value)
+        self._snapshot: Snapshot | None = None
+        self._key = -1
+
+    # -- what the screen shows ----------------------------------------------------------------------
+    @property
+    def snapshot(self) -> Snapshot:
+        key = len(self.session.history)
+        if key != self._key or self._snapshot is None:
+            self._snapshot, self._key = self._compute(), key
+        return self._snapshot
+
+    def _compute(self) -> Snapshot:
+        s = self.session
+        shown = min(s.step, s.T - 1)
+        trace = s.run(shown + 1)
+        H = s.model.cell.hidden_size
+        c_prev = trace.c[-2, 0].copy() if shown > 0 else np.zeros(H)
+        gates = tuple(s.current_gates(k) if not s.finished else self._row(shown, k) for k in range(s.S))
+        c = trace.c[-1, 0].copy()
+        return Snapshot(
+            s.step,
+            shown,
+            gates,
+            c_prev,
+            trace.g[-1, 0].copy(),
+            c,
+            trace.h[-1, 0].copy(),
+            tuple(s.memory_says(3, c)),
+            s.prediction(),
+        )
+
+    def _row(self, t: int, slot: int) -> dict:
+        row, S = self.session.state.gates[t], self.session.S
+        return {"input": float(row[slot]), "forget": float(row[S + slot]), "output": float(row[2 * S + slot])}
+
+    def gate_value(self, slot: int, gate: str) -> float:
+        """The value a control shows: the one being dragged, else the session's."""
+        if self.drag is not None and self.drag[:2] == (slot, gate):
+            return self.drag[2]
+        return self.snapshot.gates[slot][gate]
+
+    @property
+    def finished(self) -> bool:
+        """The sentence is read and its last animation has played: time for the results."""
+        return self.session.finished and self.anim is None
+
+    @property
+    def steps_assisted(self) -> int:
+        return len(self.assisted)
+
+    # -- input -----------------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.message, self.message_age = text, 0.0
+
+    def handle(self, inp: Input) -> None:
+        act = inp.act
+        if act == Act.HELP:
+            self.help_open = not self.help_open
+            return
+        if self.help_open:  # the overlay is modal: Esc / F1 / Enter close it
+            if act in (Act.BACK, Act.CONFIRM, Act.STEP):
+                self.help_open = False
+            return
+        if act == Act.BACK:
+            if self.leave_armed > 0:
+                self.left = True
+            else:
+                self.leave_armed = LEAVE_SECONDS
+                self.say("Press Esc again to leave this level (this attempt is not saved).")
+            return
+        if act == Act.PAUSE and self.autoplay:
+            self.autoplay.toggle_pause()
+            self.say(
+                "Autoplay paused: P to go on, or take over with any gate key."
+                if self.autoplay.paused
+                else "Autoplay goes on."
+            )
+            return
+        if act in (Act.FASTER, Act.SLOWER):
+            self.settings = self.settings.faster(1 if act == Act.FASTER else -1)
+            if self.autoplay:
+                self.autoplay.speed = self.settings.autoplay_speed
+            self.say(f"Autoplay speed ×{self.settings.autoplay_speed:g}")
+            return
+        if act == Act.AUTOPLAY:
+            if self.autoplay:
+                self.take_over()
+            else:
+                self.start_autoplay("model")
+            return
+        if self.autoplay and act in TAKE_OVER:
+            self.take_over()
+        if act == Act.CONFIRM and inp.value is not None:
+            self.select_slot(inp.value - 1)
+        elif act in (Act.STEP, Act.CONFIRM):
+            self.step()
+        elif act == Act.NEXT_SLOT:
+            self.select_slot((self.slot + 1) % self.session.S)
+        elif act == Act.PREV_SLOT:
+            self.select_slot((self.slot - 1) % self.session.S)
+        elif act == Act.UP:
+            self.gate = (self.gate - 1) % len(SHOWN_GATES)
+        elif act == Act.DOWN:
+            self.gate = (self.gate + 1) % len(SHOWN_GATES)
+        elif act in (Act.INCREASE, Act.RIGHT, Act.DECREASE, Act.LEFT):
+            sign = 1 if act in (Act.INCREASE, Act.RIGHT) else -1
+            v = self.snapshot.gates[self.slot][SHOWN_GATES[self.gate]]
+            self.set_gate(self.slot, SHOWN_GATES[self.gate], round(v + sign * NUDGE, 2))
+        elif act in (Act.SET_MIN, Act.SET_MAX):
+            self.set_gate(self.slot, SHOWN_GATES[self.gate], 0.0 if act == Act.SET_MIN else 1.0)
+        elif act in PRESETS:
+            self.apply(SetGates(self.session.step, self.slot, **PRESETS[act]))
+        elif act == Act.UNDO:
+            self.apply_named("undo")
+        elif act == Act.REDO:
+            self.apply_named("redo")
+        elif act == Act.HINT:
+            self.ask_hint()
+
+    def select_slot(self, slot: int) -> None:
+        if 0 <= slot < self.session.S:
+            self.slot = slot
+
+    def set_gate(self, slot: int, gate: str, value: float) -> None:
+        value = min(1.0, max(0.0, float(value)))
+        if abs(value - self.snapshot.gates[slot][gate]) < 1e-12:
+            return
+        self.apply(SetGates(self.session.step, slot, **{gate: value}))
+
+    # mouse dragging: preview while the button is held, one history entry on release
+    def drag_to(self, slot: int, gate: str, value: float) -> None:
+        if self.session.finished or self.anim is not None:
+            return
+        if self.autoplay:
+            self.take_over()
+        self.slot, self.gate = slot, SHOWN_GATES.index(gate)
+        self.drag = (slot, gate, min(1.0, max(0.0, float(value))))
+
+    def release(self) -> None:
+        if self.drag is not None:
+            slot, gate, value = self.drag
+            self.drag = None
+            self.set_gate(slot, gate, round(value, 2))
+
+    def apply(self, action: Action) -> bool:
+        if self.anim is not None:  # finish the animation first: what you see is what you set
+            self.anim = None
+        try:
+            before = self.snapshot
+            self.session.apply(action)
+        except ActionError as e:
+            self.say(str(e).capitalize() + ".")
+            return False
+        if isinstance(action, Advance):
+            self.hint = None
+            if not self.settings.reduced_motion:
+                self.anim = Animation(before)
+        return True
+
+    def apply_named(self, what: str) -> None:
+        from ..session.commands import Redo, Undo
+
+        self.apply(Undo() if what == "undo" else Redo())
+
+    def step(self) -> None:
+        self.apply(Advance())
+
+    def ask_hint(self) -> None:
+        if self.session.finished:
+            return
+        if self.hint_step == self.session.step and self.hint is not None:
+            self.say("The hint for this word is already shown.")
+            return
+        try:
+            self.hint = self.session.hint()
+        except ActionError as e:
+            self.say(str(e).capitalize() + ".")
+            return
+        self.hint_step = self.session.step
+        self.say("Hint: the trained network's own gates for this word are marked on the sliders (−5 points).")
+
+    # -- autoplay ---------------------------------------------------------------------------------
+    def start_autoplay(self, strategy: str) -> None:
+        if self.session.finished:
+            return
+        self.autoplay = Autoplay(
+            strategy, strategy_gates(self.session, strategy), self.settings.autoplay_speed
+        )
+        who = "The trained network" if strategy == "model" else "The intended solution"
+        self.say(f"{who} plays. P pauses, [ and ] change the speed; any gate key takes over.")
+
+    def take_over(self) -> None:
+        self.autoplay = None
+        self.say(f"You have taken over at word {self.session.step + 1}.")
+
+    # -- time -------------------------------------------------------------------------------------
+    def update(self, dt: float) -> None:
+        self.message_age += dt
+        if self.message and self.message_age > MESSAGE_SECONDS:
+            self.message = ""
+        self.leave_armed = max(0.0, self.leave_armed - dt)
+        if self.anim is not None:
+            self.anim.elapsed += dt
+            if self.anim.elapsed >= self.anim.duration:
+                self.anim = None
+            return  # autoplay waits for the conveyor
+        if self.autoplay and not self.help_open:
+            for action in self.autoplay.update(dt, self.session):
+                step = self.session.step
+                if self.apply(action):
+                    self.assisted.add(step)
+            if self.session.finished:
+                self.autoplay = None

@@ -1,0 +1,195 @@
+"""The game window: the scene stack, the frame loop, and the services scenes share (the progress
+store, the player, their settings, the level packs).
+
+``frame(events, dt)`` is the whole of one frame, so tests and the headless demo drive the game with
+synthetic events and a fixed time step; ``run()`` is the real loop with a 60 fps clock.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import pygame
+
+from .. import paths
+from ..atomic import write_text
+from ..controllers.level_select import Row, rows_for
+from ..controllers.settings import Settings
+from ..levels.loader import load_packs
+from ..progress import ProgressStore, StoreError
+from . import draw
+from .actions import Act, Input
+from .events import translate
+from .scenes import SceneStack
+
+SIZE = (1280, 720)
+MIN_SIZE = (960, 540)
+FPS = 60
+USER_PACKS = "user:"  # refs of levels from the player's own folder (user data dir / levels)
+
+
+class App:
+    def __init__(self, store: ProgressStore | None = None, size=SIZE, open_store: bool = True):
+        pygame.display.init()
+        driver = pygame.display.get_driver()
+        if driver in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER") != driver:
+            pygame.quit()  # an invisible window nobody can close
+            raise pygame.error(f"no display was found (SDL fell back to its '{driver}' driver)")
+        pygame.font.init()
+        draw.reset_caches()
+        pygame.display.set_caption("Gatekeeper")
+        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        try:
+            with warnings.catch_warnings():  # the display-module window is what we draw on
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pygame.Window.from_display_module().minimum_size = MIN_SIZE
+        except (AttributeError, pygame.error):
+            pass  # older SDL: no minimum size, layouts still hold
+        self.stack = SceneStack()
+        self.running = True
+        self.frames = 0
+        self.notice = ""  # one line the title screen shows (store trouble)
+        self.store = store
+        if store is None and open_store:
+            try:
+                self.store = ProgressStore()
+                self.notice = self.store.notice or ""
+            except (StoreError, OSError) as e:
+                self.notice = f"Progress cannot be saved this time: {e}"
+        self.player: str | None = None
+        self.settings = Settings()
+        self._choose_initial_player()
+
+    # -- the player --------------------------------------------------------------------------------
+    def _last_player_file(self):
+        return paths.user_data_dir() / "last-player.txt"
+
+    def _choose_initial_player(self) -> None:
+        if self.store is None:
+            return
+        try:
+            players = self.store.players()
+            last = (
+                self._last_player_file().read_text(encoding="utf-8").strip()
+                if self._last_player_file().exists()
+                else ""
+            )
+        except (StoreError, OSError, UnicodeDecodeError):
+            return
+        if last in players:
+            self.set_player(last)
+        elif len(players) == 1:
+            self.set_player(players[0])
+
+    def set_player(self, name: str) -> None:
+        if self.store is not None:
+            try:
+                self.store.add_player(name)
+                self.settings = Settings.from_dict(self.store.settings(name))
+            except StoreError as e:
+                self.notice = str(e)
+        self.player = name
+        try:
+            write_text(self._last_player_file(), name + "\n")
+        except OSError:
+            pass  # remembering the last player is a convenience
+
+    def save_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        if self.store is not None and self.player is not None:
+            try:
+                self.store.save_settings(self.player, settings.to_dict())
+            except StoreError as e:
+                self.notice = str(e)
+
+    # -- levels ------------------------------------------------------------------------------------
+    def packs(self) -> list[tuple[str, object]]:
+        """(ref prefix, pack listing): the shipped packs, then the player's own (if any)."""
+        out = [("", p) for p in load_packs(paths.levels_dir())]
+        own = paths.user_data_dir() / "levels"
+        if own.is_dir():
+            out += [(USER_PACKS, p) for p in load_packs(own)]
+        return out
+
+    def rows(self) -> list[Row]:
+        progress = {}
+        if self.store is not None and self.player is not None:
+            try:
+                progress = self.store.progress(self.player)
+            except StoreError as e:
+                self.notice = str(e)
+        rows = []
+        for prefix, pack in self.packs():
+            rows += rows_for([pack], progress, self.settings.unlock_all, prefix)
+        return rows
+
+    # -- the loop ----------------------------------------------------------------------------------
+    def frame(self, events, dt: float) -> None:
+        """One frame: input, update by ``dt`` seconds, draw."""
+        for event in events:
+            self.dispatch(event)
+            if not self.running:
+                return
+        top = self.stack.top
+        if top is None:
+            self.running = False
+            return
+        top.update(dt)
+        self.draw(self.screen)
+        self.frames += 1
+
+    def dispatch(self, event) -> None:
+        top = self.stack.top
+        if top is None:
+            return
+        if event.type == pygame.VIDEORESIZE:
+            self.screen = pygame.display.get_surface()
+            for scene in self.stack.scenes:
+                scene.resize(self.screen.get_size())
+            return
+        if top.raw(event):
+            return
+        for inp in translate(event, typing=top.typing):
+            if isinstance(inp, Input) and inp.act == Act.QUIT:
+                self.running = False
+                return
+            if isinstance(inp, Input) and inp.act == Act.HELP and top.name != "help" and not top.typing:
+                from .screens.help import HelpScene
+
+                self.stack.push(HelpScene(self))
+                return
+            top.handle(inp)
+            if self.stack.top is not top:  # the scene changed: the rest goes to the new one
+                return
+
+    def draw(self, surface) -> None:
+        """Draw the top scene, and the scene under it first when the top one is an overlay."""
+        scenes = self.stack.scenes
+        if not scenes:
+            return
+        first = len(scenes) - 1
+        while first > 0 and scenes[first].overlay:
+            first -= 1
+        for scene in scenes[first:]:
+            scene.draw(surface)
+
+    def run(self) -> None:
+        clock = pygame.time.Clock()
+        while self.running:
+            dt = clock.tick(FPS) / 1000.0
+            self.frame(pygame.event.get(), min(dt, 0.1))  # a stall must not skip the animation
+            pygame.display.flip()
+        self.close()
+
+    def close(self) -> None:
+        while self.stack.top is not None:
+            self.stack.pop()
+        if self.store is not None:
+            self.store.close()
+        draw.reset_caches()
+        pygame.quit()
+
+
+def headless() -> bool:
+    return os.environ.get("SDL_VIDEODRIVER") == "dummy"

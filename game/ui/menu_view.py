@@ -1,0 +1,47 @@
+"""How a Menu (game/controllers/menu.py) looks and where its items are (for the mouse)."""
+
+from __future__ import annotations
+
+import pygame
+
+from ..controllers.menu import Menu
+from . import draw, theme
+
+ITEM_H, GAP = 48, 12
+
+
+def item_rects(menu: Menu, top_left, width: int) -> list[pygame.Rect]:
+    x, y = top_left
+    return [pygame.Rect(x, y + k * (ITEM_H + GAP), width, ITEM_H) for k in range(len(menu.items))]
+
+
+def hit(menu: Menu, top_left, width: int, pos) -> int | None:
+    for k, r in enumerate(item_rects(menu, top_left, width)):
+        if r.collidepoint(pos):
+            return k
+    return None
+
+
+def draw_menu(surface, menu: Menu, top_left, width: int, size: int = 20) -> pygame.Rect:
+    rects = item_rects(menu, top_left, width)
+    for k, (item, r) in enumerate(zip(menu.items, rects, strict=True)):
+        draw.button(surface, r, item.label, focused=k == menu.focus, enabled=item.enabled, size=size)
+    last = rects[-1]
+    detail = menu.focused.detail
+    if detail:
+        draw.paragraph(surface, detail, pygame.Rect(last.x, last.bottom + 16, width, 60), 16, theme.DIM)
+    return pygame.Rect(top_left[0], top_left[1], width, last.bottom - top_left[1])
+
+
+def handle_mouse(menu: Menu, event, top_left, width: int) -> str | None:
+    """Hover focuses an item, a click chooses it (returns its key)."""
+    if event.type == pygame.MOUSEMOTION:
+        k = hit(menu, top_left, width, event.pos)
+        if k is not None:
+            menu.point(k)
+    elif event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+        k = hit(menu, top_left, width, event.pos)
+        if k is not None and menu.items[k].enabled:
+            menu.point(k)
+            return menu.choose()
+    return None

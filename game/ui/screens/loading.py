@@ -1,0 +1,86 @@
+"""Loading a level's network: instant when trained weights are cached, otherwise training with a
+progress bar (held-out accuracy, curriculum stage); Esc cancels and returns to level select."""
+
+from __future__ import annotations
+
+import pygame
+
+from ...controllers.level_select import Row
+from ...controllers.training_job import CANCELLED, DONE, FAILED, TrainingJob
+from .. import chrome, draw, theme
+from ..actions import Act, Input
+from ..scenes import Scene
+
+
+class LoadingScene(Scene):
+    name = "loading"
+
+    def __init__(self, app, row: Row, then: str | None = None, background: bool = True):
+        super().__init__(app)
+        self.row, self.then, self.background = row, then, background
+        self.cancelling = False
+
+    def enter(self) -> None:
+        self.job = TrainingJob(self.row.level, background=self.background)
+
+    def leave(self) -> None:
+        if self.job.state not in (DONE, FAILED, CANCELLED):
+            self.job.cancel()
+
+    def handle(self, inp) -> None:
+        if not isinstance(inp, Input):
+            return
+        if inp.act == Act.BACK:
+            if self.job.state == FAILED:
+                self.app.stack.pop()
+            else:
+                self.cancelling = True
+                self.job.cancel()
+
+    def update(self, dt: float) -> None:
+        if self.job.state == DONE:
+            from .intro import IntroScene
+
+            self.app.stack.replace(IntroScene(self.app, self.row, self.job.model, self.then))
+        elif self.job.state == CANCELLED:
+            self.app.stack.pop()
+
+    def draw(self, surface) -> None:
+        w, h = surface.get_size()
+        surface.fill(theme.BG)
+        chrome.header(surface, self.row.title)
+        cx = w // 2
+        if self.job.state == FAILED:
+            draw.text(
+                surface, "The network could not be prepared", (cx, h // 3), 26, theme.BAD, "bold", "center"
+            )
+            draw.paragraph(surface, self.job.error, pygame.Rect(cx - 400, h // 3 + 40, 800, 200), 17)
+            chrome.footer(surface, [("Esc", "back to the levels")])
+            return
+        p = self.job.progress
+        title = "Training this level's network" if self.job.trained else "Loading the trained network"
+        draw.text(surface, title, (cx, h // 3), 28, theme.TEXT, "bold", "center")
+        bar = pygame.Rect(cx - 320, h // 3 + 50, 640, 22)
+        draw.bar(surface, bar, self.job.fraction, theme.GATE_COLOURS["input"])
+        if p is not None:
+            line = (
+                f"attempt {p.attempt + 1} · stage {p.stage + 1} of {p.stages} "
+                f"(sentences up to {p.length} words) · {p.step} steps · "
+                f"accuracy on new sentences {100 * p.held_out_accuracy:.0f}%"
+            )
+            draw.text(surface, draw.fit(line, 17, 900), (cx, bar.bottom + 28), 17, theme.DIM, anchor="center")
+            phase = {
+                "learning": "learning the task",
+                "annealing": "making its gates decisive",
+                "done": "finished",
+            }.get(p.phase, p.phase)
+            draw.text(surface, phase, (cx, bar.bottom + 56), 17, theme.DIM, anchor="center")
+        draw.paragraph(
+            surface,
+            "The first time a level is played on this computer its network is trained from "
+            "scratch with NumPy, then kept for next time.",
+            pygame.Rect(cx - 320, h // 2 + 60, 640, 80),
+            16,
+            theme.FAINT,
+        )
+        chrome.footer(surface, [("Esc", "cancel")], "Cancelling…" if self.cancelling else "")

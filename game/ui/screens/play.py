@@ -1,0 +1,188 @@
+"""The play screen: word ribbon, the conveyor-belt cell, the side panel and one control group per slot.
+
+Input goes to the PlayController (game/controllers/play.py); sliders are pygame_gui widgets whose
+moves become the same gate commands as the keyboard's. Drawing reads the controller, never changes it.
+"""
+
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+
+from ...controllers.level_select import Row
+from ...controllers.play import SHOWN_GATES, PlayController
+from ...session.replay import now
+from ...session.session import PlaySession
+from .. import chrome, draw, theme
+from ..actions import Act, Input
+from ..scenes import Scene
+from ..views.cell import draw_cell
+from ..views.controls import draw_controls
+from ..views.layout import play_layout
+from ..views.ribbon import draw_ribbon
+from ..views.side import draw_side
+
+BUTTON_ACTS = (Act.STEP, Act.UNDO, Act.REDO, Act.HINT)
+KEYS = [
+    ("Space", "read word"),
+    ("Tab", "slot"),
+    ("↑↓", "gate"),
+    ("←→", "adjust"),
+    ("K W E R", "presets"),
+    ("Bksp", "undo"),
+    ("H", "hint"),
+    ("A", "autoplay"),
+    ("F1", "all keys"),
+    ("Esc", "leave"),
+]
+GUI_THEME = {
+    "horizontal_slider": {"colours": {"dark_bg": "#12141B", "normal_border": "#464E62"}},
+    "horizontal_slider.#sliding_button": {
+        "colours": {"normal_bg": "#E8EAF0", "hovered_bg": "#FFD666", "active_bg": "#FFD666"}
+    },
+}
+
+
+class PlayScene(Scene):
+    name = "play"
+
+    def __init__(self, app, row: Row, model, autoplay: str | None = None):
+        super().__init__(app)
+        self.row, self.model, self.autoplay = row, model, autoplay
+
+    def enter(self) -> None:
+        self.session = PlaySession(self.row.level, self.model)
+        self.ctl = PlayController(self.session, self.app.settings)
+        if self.autoplay:
+            self.ctl.start_autoplay(self.autoplay)
+        self.started = now()
+        self.words = tuple(self.session.sequence.words)
+        self.blanks = frozenset(
+            k for k, t in enumerate(self.session.sequence.tokens) if t.role == "question" and t.key
+        )
+        self.build_widgets(self.app.screen.get_size())
+
+    def leave(self) -> None:
+        self.gui.clear_and_reset()
+
+    # -- widgets -----------------------------------------------------------------------------------
+    def build_widgets(self, size) -> None:
+        self.layout = play_layout(tuple(size), self.session.S)
+        self.gui = pygame_gui.UIManager(size, GUI_THEME)
+        self.sliders = {}
+        for slot in range(self.session.S):
+            for k, gate in enumerate(SHOWN_GATES):
+                s = pygame_gui.elements.UIHorizontalSlider(
+                    self.layout.slider(slot, k),
+                    float(self.ctl.gate_value(slot, gate)),
+                    (0.0, 1.0),
+                    self.gui,
+                    click_increment=0.1,
+                )
+                self.sliders[s] = (slot, gate)
+        self.synced = -1
+
+    def resize(self, size) -> None:
+        self.gui.clear_and_reset()
+        self.build_widgets(size)
+
+    def sync_sliders(self) -> None:
+        """Move the sliders to the session's values after keyboard changes, undo, autoplay…"""
+        key = (len(self.session.history), self.ctl.drag)
+        if key == self.synced:
+            return
+        for s, (slot, gate) in self.sliders.items():
+            v = self.ctl.gate_value(slot, gate)
+            if not getattr(s, "grabbed_slider", False) and abs(s.current_value - v) > 1e-9:
+                s.set_current_value(float(v), warn=False)
+        self.synced = key
+
+    # -- input -------------------------------------------------------------------------------------
+    def raw(self, event) -> bool:
+        if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and event.ui_element in self.sliders:
+            slot, gate = self.sliders[event.ui_element]
+            if getattr(event.ui_element, "grabbed_slider", False):
+                self.ctl.drag_to(slot, gate, event.value)
+            else:  # an arrow button: one step at once
+                if self.ctl.autoplay:
+                    self.ctl.take_over()
+                self.ctl.slot, self.ctl.gate = slot, SHOWN_GATES.index(gate)
+                self.ctl.set_gate(slot, gate, round(float(event.value), 2))
+            return True
+        if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
+            used = self.gui.process_events(event)
+            if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+                self.ctl.release()
+                for act, r in zip(BUTTON_ACTS, self.layout.buttons, strict=True):
+                    if r.collidepoint(event.pos):
+                        self.ctl.handle(Input(act))
+                        return True
+                for slot, group in enumerate(self.layout.groups):
+                    if group.collidepoint(event.pos):
+                        self.ctl.select_slot(slot)
+            return used or event.type != pygame.MOUSEMOTION
+        return False
+
+    def handle(self, inp) -> None:
+        if isinstance(inp, Input):
+            self.ctl.handle(inp)
+
+    def update(self, dt: float) -> None:
+        self.ctl.update(dt)
+        self.gui.update(dt)
+        self.sync_sliders()
+        if self.ctl.left:
+            self.app.stack.pop()
+        elif self.ctl.finished:
+            from .results import ResultsScene
+
+            self.app.stack.replace(
+                ResultsScene(
+                    self.app, self.row, self.model, self.session, self.ctl.steps_assisted, self.started
+                )
+            )
+
+    # -- drawing -----------------------------------------------------------------------------------
+    def draw(self, surface) -> None:
+        surface.fill(theme.BG)
+        s, ctl, lay = self.session, self.ctl, self.layout
+        step = min(s.step, s.T)
+        hints = s.state.hints
+        right = f"word {min(step + 1, s.T)} of {s.T} · hints {hints}"
+        chrome.header(surface, f"{self.row.number}. {self.row.level.title}", right)
+        position = float(step)
+        if ctl.anim is not None:
+            position = ctl.anim.before.shown + ctl.anim.progress
+        draw_ribbon(surface, lay.ribbon, self.words, self.blanks, step, min(position, s.T - 1))
+        lanes = [lay.lane(k, s.S) for k in range(s.S)]
+        draw_cell(
+            surface,
+            lay.cell,
+            lanes,
+            ctl.snapshot,
+            self.words,
+            ctl.anim,
+            ctl.settings.show_numbers,
+            ctl.slot,
+            self.autoplay_status(),
+        )
+        draw_side(surface, lay.side, lay.buttons, ctl)
+        draw_controls(surface, lay, ctl)
+        self.gui.draw_ui(surface)
+        chrome.footer(surface, KEYS, ctl.message)
+        if ctl.message == "" and ctl.autoplay is None and s.step == 0 and not s.history:
+            self.draw_first_tip(surface)
+
+    def autoplay_status(self) -> str:
+        a = self.ctl.autoplay
+        if a is None:
+            return ""
+        who = "the trained network" if a.strategy == "model" else "the intended solution"
+        return f"Autoplay: {who} · " + ("paused" if a.paused else f"×{a.speed:g}")
+
+    def draw_first_tip(self, surface) -> None:
+        tip = "Set the gates for this word, then press Space to read it. F1 lists every key."
+        r = draw.rendered(tip, 16, theme.FOCUS)
+        box = r.get_rect(midbottom=(self.layout.cell.centerx, self.layout.cell.bottom - 10)).inflate(20, 10)
+        pygame.draw.rect(surface, theme.BG, box, border_radius=6)
+        surface.blit(r, r.get_rect(center=box.center))

@@ -1,0 +1,118 @@
+"""Title: continue, campaign, player, settings, quit."""
+
+from __future__ import annotations
+
+import pygame
+
+from ...controllers.menu import Item, Menu
+from .. import chrome, draw, theme
+from ..actions import Act, Input
+from ..menu_view import draw_menu, handle_mouse
+from ..scenes import Scene
+
+MENU_W = 420
+
+
+class TitleScene(Scene):
+    name = "title"
+
+    def enter(self) -> None:
+        self.build()
+
+    def resume(self) -> None:
+        self.build()
+
+    def build(self) -> None:
+        old = getattr(self, "menu", None)
+        focus = old.focus if old and getattr(self, "player", None) == self.app.player else 0
+        self.player = self.app.player  # a new player starts at "Continue"
+        who = self.app.player or "nobody yet"
+        items = [
+            Item(
+                "continue",
+                "Continue",
+                enabled=self.app.player is not None,
+                detail="" if self.app.player else "Choose a player first.",
+            ),
+            Item("campaign", "Campaign"),
+            Item("player", f"Player: {who}"),
+            Item("settings", "Settings"),
+            Item("quit", "Quit"),
+        ]
+        self.menu = Menu(items, focus)
+
+    def menu_pos(self, surface_size):
+        w, h = surface_size
+        return ((w - MENU_W) // 2, int(h * 0.42))
+
+    def raw(self, event) -> bool:
+        if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
+            key = handle_mouse(self.menu, event, self.menu_pos(self.app.screen.get_size()), MENU_W)
+            if key:
+                self.choose(key)
+            return True
+        return False
+
+    def handle(self, inp) -> None:
+        if not isinstance(inp, Input):
+            return
+        if inp.act == Act.UP:
+            self.menu.move(-1)
+        elif inp.act == Act.DOWN:
+            self.menu.move(1)
+        elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
+            key = self.menu.choose()
+            if key:
+                self.choose(key)
+        elif inp.act == Act.BACK:
+            self.menu.focus = self.menu.index("quit")
+
+    def choose(self, key: str) -> None:
+        from .level_select import LevelSelectScene
+        from .profiles import ProfilesScene
+        from .settings import SettingsScene
+
+        if key == "quit":
+            self.app.running = False
+        elif key == "player" or self.app.player is None:
+            self.app.stack.push(ProfilesScene(self.app))
+        elif key == "campaign":
+            self.app.stack.push(LevelSelectScene(self.app))
+        elif key == "continue":
+            scene = LevelSelectScene(self.app)
+            self.app.stack.push(scene)
+            scene.open_focused()
+        elif key == "settings":
+            self.app.stack.push(SettingsScene(self.app))
+
+    def draw(self, surface) -> None:
+        w, h = surface.get_size()
+        surface.fill(theme.BG)
+        draw.text(surface, "GATEKEEPER", (w // 2, int(h * 0.16)), 64, theme.FOCUS, "bold", "center")
+        draw.text(
+            surface,
+            "You are the gatekeeper of a real LSTM's memory.",
+            (w // 2, int(h * 0.16) + 58),
+            22,
+            theme.TEXT,
+            anchor="center",
+        )
+        self.draw_belt(surface, pygame.Rect(w // 2 - 260, int(h * 0.16) + 92, 520, 40))
+        draw_menu(surface, self.menu, self.menu_pos((w, h)), MENU_W)
+        if self.app.notice:
+            draw.paragraph(
+                surface, self.app.notice, pygame.Rect(24, h - chrome.FOOTER_H - 60, w - 48, 50), 16, theme.BAD
+            )
+        chrome.footer(surface, [("↑↓", "choose"), ("Enter", "open"), ("F1", "help"), ("Esc", "quit")])
+
+    @staticmethod
+    def draw_belt(surface, rect) -> None:
+        """A small conveyor belt with the three valves: the game's emblem."""
+        pygame.draw.rect(surface, theme.BELT, rect, border_radius=8)
+        pygame.draw.rect(surface, theme.BELT_EDGE, rect, 2, border_radius=8)
+        for k, gate in enumerate(("forget", "input", "output")):
+            cx = rect.x + rect.width * (k + 1) // 4
+            box = pygame.Rect(0, 0, 34, rect.height + 12)
+            box.center = (cx, rect.centery)
+            pygame.draw.rect(surface, theme.GATE_COLOURS[gate], box, border_radius=6)
+            draw.text(surface, theme.GATE_SYMBOLS[gate], box.center, 22, theme.BG, "bold", "center")

@@ -1,0 +1,60 @@
+"""One control group per slot: forget, input and output, each with its slider (pygame_gui draws the
+slider itself), its value, the keyboard focus and the hint's mark."""
+
+from __future__ import annotations
+
+import pygame
+
+from ...controllers.play import SHOWN_GATES, PlayController
+from .. import draw, theme
+from .layout import PlayLayout
+
+
+def draw_controls(surface, layout: PlayLayout, ctl: PlayController) -> None:
+    S = ctl.session.S
+    H = ctl.session.model.cell.hidden_size
+    for slot, group in enumerate(layout.groups):
+        selected = slot == ctl.slot
+        draw.panel(surface, group, theme.PANEL_HI if selected else theme.PANEL)
+        title = f"Slot {slot + 1}" + (
+            f" · memory cells {slot * H // S + 1}–{(slot + 1) * H // S}"
+            if S > 1
+            else f" · all {H} memory cells"
+        )
+        draw.text(
+            surface,
+            draw.fit(title, 16, group.width - 24),
+            (group.x + 12, group.y + 8),
+            16,
+            theme.TEXT if selected else theme.DIM,
+            "bold",
+        )
+        for k, gate in enumerate(SHOWN_GATES):
+            row = layout.gate_row(slot, k)
+            focused = selected and k == ctl.gate
+            if focused:
+                pygame.draw.rect(surface, theme.BG, row, border_radius=6)
+                pygame.draw.rect(surface, theme.FOCUS, row, 2, border_radius=6)
+            colour = theme.GATE_COLOURS[gate]
+            badge = (row.x + 16, row.centery)
+            pygame.draw.circle(surface, colour, badge, 10)
+            draw.text(surface, theme.GATE_SYMBOLS[gate], badge, 15, theme.BG, "bold", "center")
+            slider = layout.slider(slot, k)
+            draw.text(
+                surface,
+                draw.fit(gate, 16, slider.x - row.x - 40),
+                (row.x + 32, row.centery),
+                16,
+                colour,
+                "bold" if focused else "regular",
+                "midleft",
+            )
+            value = ctl.gate_value(slot, gate)
+            draw.text(
+                surface, f"{value:.2f}", (row.right - 8, row.centery), 17, theme.TEXT, "bold", "midright"
+            )
+            if ctl.hint is not None and ctl.hint_step == ctl.session.step:
+                hx = slider.x + 24 + (slider.width - 48) * ctl.hint[gate][slot]
+                pygame.draw.polygon(
+                    surface, theme.FOCUS, [(hx - 6, slider.y - 6), (hx + 6, slider.y - 6), (hx, slider.y + 2)]
+                )
