@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -357,3 +358,33 @@ def test_the_headless_demo_writes_screenshots_of_intro_play_and_results(tmp_path
         env=env,
     )
     assert bad.returncode == 2 and "no-such-level" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_training_shows_progress_and_cancel_returns_to_level_select(app, user_dirs):
+    own = user_dirs / "data" / "levels" / "mine"
+    own.mkdir(parents=True)
+    (own / "pack.yaml").write_text("format: 1\ntitle: My levels\norder: [haul]\n")
+    text = (paths.levels_dir() / "campaign" / "10-long-haul.yaml").read_text()
+    text = text.replace("id: 10-long-haul", "id: haul").replace("seed: 10", "seed: 71")   # not trained yet
+    (own / "haul.yaml").write_text(text)
+    keys = Keys(app)
+    new_player(keys)
+    keys.press(pygame.K_DOWN)
+    keys.press(pygame.K_RETURN)
+    select = keys.top
+    select.model.point(len(select.model.rows) - 1)
+    assert select.model.focused.ref == "user:mine/haul"
+    keys.press(pygame.K_RETURN)
+    loading = keys.top
+    assert loading.name == "loading"
+    for _ in range(3000):                              # until the first progress report arrives
+        if loading.job.trained:
+            break
+        keys.frames(1)
+        time.sleep(0.005)
+    assert loading.job.trained and 0.0 <= loading.job.fraction <= 1.0
+    keys.frames(2)                                     # the bar is drawn with a real progress report
+    keys.press(pygame.K_ESCAPE)
+    keys.until("level_select", limit=20000)
+    assert loading.job.state == "cancelled"
+    assert not list((user_dirs / "cache").rglob("*.npz"))    # nothing half-trained is kept

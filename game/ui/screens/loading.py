@@ -64,8 +64,7 @@ class LoadingScene(Scene):
         draw.bar(surface, bar, self.job.fraction, theme.GATE_COLOURS["input"])
         if p is not None:
             line = (
-                f"attempt {p.attempt + 1} · stage {p.stage + 1} of {p.stages} "
-                f"(sentences up to {p.length} words) · {p.step} steps · "
+                f"attempt {p.attempt + 1} · stage {p.stage + 1} of {p.stages} · {p.step} steps · "
                 f"accuracy on new sentences {100 * p.held_out_accuracy:.0f}%"
             )
             draw.text(surface, draw.fit(line, 17, 900), (cx, bar.bottom + 28), 17, theme.DIM, anchor="center")
