@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = rsub.add_parser("show", help="a replay step by step, the player's gates against the model's")
     show.add_argument("file", metavar="FILE")
     show.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
+    op = rsub.add_parser("open", help="open a replay in the game's comparison screen (window)")
+    op.add_argument("file", metavar="FILE")
+    op.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
+    op.add_argument("--screenshot", metavar="PNG",
+                    help="headless: write the comparison screen to PNG and exit")
     return p
 
 
@@ -214,6 +219,20 @@ def _replay(args) -> int:
         sc = r.score
         print(f"{args.output}: {name}, {args.strategy}: answers {sc['answer']!r}, score {sc['total']}, "
               f"stars {_stars(sc['stars'])}")
+        return 0
+    if args.replay_command == "open":
+        v = replay.verify(args.file, level_file=args.level)
+        if args.screenshot:
+            from .ui.launch import headless_env
+
+            headless_env()
+        from .ui.launch import LaunchError, open_replay
+
+        try:
+            open_replay(v, args.level, args.screenshot)
+        except LaunchError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         return 0
     if args.replay_command == "verify":
         failed = False

@@ -299,3 +299,31 @@ def test_a_training_job_reports_progress_and_cancel_stops_it(carry):
 
     failed = TrainingJob(level, ensure=broken, background=False)
     assert failed.state == FAILED and "weights do not fit" in failed.error and level.id in failed.error
+
+
+# -- the comparison ------------------------------------------------------------------------------------------
+def test_what_if_on_the_decisive_step_of_a_losing_run_flips_the_answer_and_a_harmless_step_does_not(carry):
+    from game.controllers.compare import Comparison
+    from game.session.scripted import play
+
+    level, model = carry
+    s = play(PlaySession(level, model), strategy_gates(PlaySession(level, model), "losing", 0))  # never write
+    c = Comparison(s)
+    assert not c.score.correct
+    clue = next(k for k, t in enumerate(s.sequence.tokens) if t.role == "clue" and t.key)
+    assert c.decisive == [clue] and c.selected == clue  # the screen opens on the decisive step
+    assert c.weights[clue] == max(c.weights) > 0.69
+    assert c.swap().outcome.wins and c.flips is True
+    c.reset()
+    assert c.whatif is None
+    harmless = clue + 3
+    c.select(harmless)
+    assert c.swap().outcome.wins is False and c.flips is False
+    c.select(0)
+    assert c.swap(from_here=True).outcome.wins  # the network's gates from the start win
+    c.select(0)
+    c.jump_decisive(1)
+    assert c.selected == clue
+    mine, its = c.gates_at(clue, "player")[0], c.gates_at(clue, "model")[0]
+    assert mine["input"] == 0.0 and its["input"] > 0.5
+    np.testing.assert_array_equal(c.player_c[-1], s.memory()[1])

@@ -216,7 +216,7 @@ def test_the_first_three_campaign_levels_are_won_with_keys_alone(app, user_dirs)
     assert [store.best("Bo", r)["wins"] for r in refs] == [1, 1, 1]
 
 
-def test_a_wrong_gating_loses_and_keeps_the_next_level_locked(app):
+def test_a_wrong_gating_loses_keeps_the_next_level_locked_and_the_comparison_explains_it(app, user_dirs):
     keys = Keys(app)
     new_player(keys, "Cy")
     keys.press(pygame.K_RETURN)
@@ -230,6 +230,22 @@ def test_a_wrong_gating_loses_and_keeps_the_next_level_locked(app):
     nxt = [i for i in res.res.menu.items if i.key == "next"]
     assert nxt and not nxt[0].enabled
     assert app.store.best("Cy", "campaign/01-carry")["wins"] == 0
+    keys.press(pygame.K_DOWN)  # past the locked "Next" to the comparison
+    assert res.res.menu.focused.key == "compare"
+    keys.press(pygame.K_RETURN)
+    cmp = keys.top
+    assert cmp.name == "compare" and cmp.cmp.decisive == [cmp.cmp.selected]
+    keys.press(pygame.K_RETURN)  # what if the network had gated this word?
+    assert cmp.cmp.flips is True
+    keys.press(pygame.K_BACKSPACE)
+    keys.press(pygame.K_RIGHT, n=3)
+    keys.press(pygame.K_RETURN)
+    assert cmp.cmp.flips is False
+    keys.press(pygame.K_s, mod=pygame.KMOD_LCTRL)
+    saved = sorted(p.suffix for p in (user_dirs / "data" / "comparisons").iterdir())
+    assert saved == [".json", ".png"] and "Saved" in cmp.message
+    keys.press(pygame.K_ESCAPE)
+    assert keys.top is res
     keys.press(pygame.K_ESCAPE)
     select = keys.until("level_select")
     assert [r.locked for r in select.model.rows[:2]] == [False, True]
@@ -365,7 +381,7 @@ def test_training_shows_progress_and_cancel_returns_to_level_select(app, user_di
     own.mkdir(parents=True)
     (own / "pack.yaml").write_text("format: 1\ntitle: My levels\norder: [haul]\n")
     text = (paths.levels_dir() / "campaign" / "10-long-haul.yaml").read_text()
-    text = text.replace("id: 10-long-haul", "id: haul").replace("seed: 10", "seed: 71")   # not trained yet
+    text = text.replace("id: 10-long-haul", "id: haul").replace("seed: 10", "seed: 71")  # not trained yet
     (own / "haul.yaml").write_text(text)
     keys = Keys(app)
     new_player(keys)
@@ -377,18 +393,52 @@ def test_training_shows_progress_and_cancel_returns_to_level_select(app, user_di
     keys.press(pygame.K_RETURN)
     loading = keys.top
     assert loading.name == "loading"
-    for _ in range(3000):                              # until the first progress report arrives
+    for _ in range(3000):  # until the first progress report arrives
         if loading.job.trained:
             break
         keys.frames(1)
         time.sleep(0.005)
     assert loading.job.trained and 0.0 <= loading.job.fraction <= 1.0
-    keys.frames(2)                                     # the bar is drawn with a real progress report
+    keys.frames(2)  # the bar is drawn with a real progress report
     keys.press(pygame.K_ESCAPE)
     deadline = time.monotonic() + 120
     while keys.top is loading and time.monotonic() < deadline:
         keys.frames(1)
-        time.sleep(0.01)            # a real frame loop waits for the clock; the training thread runs
+        time.sleep(0.01)  # a real frame loop waits for the clock; the training thread runs
     assert keys.top.name == "level_select"
     assert loading.job.state == "cancelled"
-    assert not list((user_dirs / "cache").rglob("*.npz"))    # nothing half-trained is kept
+    assert not list((user_dirs / "cache").rglob("*.npz"))  # nothing half-trained is kept
+
+
+def test_a_saved_replay_opens_in_the_comparison_screen_from_the_command_line(tmp_path):
+    env = dict(
+        os.environ,
+        SDL_VIDEODRIVER="dummy",
+        SDL_AUDIODRIVER="dummy",
+        GATEKEEPER_DATA_DIR=str(tmp_path / "data"),
+        GATEKEEPER_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    run = [sys.executable, "main.py", "replay"]
+    rec = subprocess.run(
+        run + ["record", "01-carry", "--strategy", "losing", "-o", str(tmp_path / "r.json")],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        env=env,
+    )
+    assert rec.returncode == 0, rec.stderr
+    png = tmp_path / "cmp.png"
+    r = subprocess.run(
+        run + ["open", str(tmp_path / "r.json"), "--screenshot", str(png)],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert pygame.image.load(str(png)).get_size() == (1280, 720)
+    (tmp_path / "bad.json").write_text("{not json")
+    bad = subprocess.run(
+        run + ["open", str(tmp_path / "bad.json")], capture_output=True, text=True, cwd=paths.ROOT, env=env
+    )
+    assert bad.returncode == 1 and "bad.json" in bad.stderr and "Traceback" not in bad.stderr

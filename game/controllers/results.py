@@ -54,7 +54,8 @@ class Results:
                     detail="" if self.next_row.playable else "Win this level to unlock the next one.",
                 )
             )
-        items += [Item("watch", "Watch the trained network play it"), Item("back", "Level select")]
+        items += [Item("compare", "Compare with the network's gates"),
+                  Item("watch", "Watch the trained network play it"), Item("back", "Level select")]
         self.menu = Menu(items, 1 if self.next_row is not None and self.next_row.playable else 0)
 
     @property

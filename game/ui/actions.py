@@ -36,6 +36,8 @@ class Act(Enum):
     PAUSE = "pause"  # P: pause autoplay
     FASTER = "faster"  # ]
     SLOWER = "slower"  # [
+    SAVE = "save"                # Ctrl+S: save the comparison (PNG) and the replay
+    FROM_HERE = "from_here"      # F: what if the network's gates were used from this step on
     QUIT = "quit"
 
 

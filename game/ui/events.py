@@ -33,7 +33,7 @@ KEYS = {
     pygame.K_a: Act.AUTOPLAY,
     pygame.K_p: Act.PAUSE,
     pygame.K_RIGHTBRACKET: Act.FASTER,
-    pygame.K_LEFTBRACKET: Act.SLOWER,
+    pygame.K_LEFTBRACKET: Act.SLOWER, pygame.K_f: Act.FROM_HERE,
 }
 
 
@@ -50,6 +50,8 @@ def translate(event: pygame.event.Event, typing: bool = False) -> list[Input | T
     shift = bool(event.mod & pygame.KMOD_SHIFT)
     if ctrl and event.key == pygame.K_z:
         return [Input(Act.REDO if shift else Act.UNDO)]
+    if ctrl and event.key == pygame.K_s:
+        return [Input(Act.SAVE)]
     if ctrl and event.key == pygame.K_y:
         return [Input(Act.REDO)]
     if event.key == pygame.K_TAB and shift:

@@ -68,6 +68,27 @@ def play(size=(1280, 720), level: str | None = None, autoplay: str | None = None
     app.run()
 
 
+def open_replay(verification, level_file: str | None = None, screenshot: str | None = None) -> None:
+    """A verified replay (game/session/replay.py) in the comparison screen; with ``screenshot``, draw
+    it once into that PNG file and return."""
+    from .screens.compare import CompareScene
+
+    row = level_row(level_file or verification.level)
+    app = open_window((1280, 720), store_open=screenshot is None)
+    app.stack.push(TitleScene(app))
+    app.stack.push(CompareScene(app, row, verification.session, verification.score))
+    if screenshot is None:
+        app.run()
+        return
+    try:
+        app.frame([], DEMO_DT)
+        pygame.image.save(app.screen, screenshot)
+    except pygame.error as e:
+        raise LaunchError(f"cannot write {screenshot}: {e}") from None
+    finally:
+        app.close()
+
+
 class Director:
     """Drives the demo: starts the chosen autoplay at the intro and photographs each scene."""
 

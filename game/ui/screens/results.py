@@ -69,6 +69,10 @@ class ResultsScene(Scene):
 
         if key == "retry":
             self.app.stack.replace(PlayScene(self.app, self.row, self.model))
+        elif key == "compare":
+            from .compare import CompareScene
+
+            self.app.stack.push(CompareScene(self.app, self.row, self.session, self.res.score))
         elif key == "watch":
             self.app.stack.replace(PlayScene(self.app, self.row, self.model, "model"))
         elif key == "next" and self.res.next_row is not None:

@@ -1,0 +1,285 @@
+"""The comparison screen: the player's gates against the trained network's on one time axis, both
+memories, the decisive steps, and "what if" swaps of the network's gates into the player's run."""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import lru_cache
+
+import numpy as np
+import pygame
+
+from ... import paths
+from ...controllers.compare import Comparison
+from ...session import replay
+from ...session.session import GATES
+from .. import chrome, draw, theme
+from ..actions import Act, Input
+from ..scenes import Scene
+
+SIDE_W = 360
+LABEL_W = 118
+GATE_LANE_H = 36
+SHOWN = ("forget", "input", "output")
+
+
+def plot_geometry(size, S: int, H: int):
+    """(lanes: [(kind, slot, gate or run, rect)], plot x, plot width) for a window size."""
+    w, h = size
+    x0 = 24 + LABEL_W
+    width = w - SIDE_W - 48 - LABEL_W - 16
+    y = chrome.HEADER_H + 70
+    lanes = []
+    for slot in range(S):
+        for gate in SHOWN:
+            lanes.append(("gate", slot, gate, pygame.Rect(x0, y, width, GATE_LANE_H - 6)))
+            y += GATE_LANE_H
+        y += 6
+    strip = max(2, min(4, (h - chrome.FOOTER_H - 24 - y - 40) // (2 * H))) * H
+    for run in ("player", "model"):
+        y += 20
+        lanes.append(("memory", 0, run, pygame.Rect(x0, y, width, strip)))
+        y += strip + 4
+    return lanes, x0, width
+
+
+def step_x(step: int, x0: int, width: int, T: int) -> int:
+    return int(x0 + (step + 0.5) * width / T)
+
+
+@lru_cache(maxsize=4)
+def _chart(size, cmp: Comparison) -> pygame.Surface:
+    """Everything of the chart that depends only on the two runs: drawn once, then blitted."""
+    surf = pygame.Surface(size, pygame.SRCALPHA)
+    S, T = cmp.S, cmp.T
+    H = cmp.player_c.shape[1]
+    lanes, x0, width = plot_geometry(size, S, H)
+    col = width / T
+    for d in cmp.decisive:  # decisive steps: a column behind every lane
+        x = int(x0 + d * col)
+        top, bottom = lanes[0][3].y - 8, lanes[-1][3].bottom + 4
+        pygame.draw.rect(surf, (70, 40, 30), (x, top, max(2, int(col)), bottom - top))
+    for kind, slot, what, r in lanes:
+        pygame.draw.rect(surf, theme.PANEL, r)
+        if kind == "gate":
+            colour = theme.GATE_COLOURS[what]
+            g = GATES.index(what) * S + slot
+            label = f"{theme.GATE_SYMBOLS[what]} {what}" + (f" {slot + 1}" if S > 1 else "")
+            draw.text(surf, label, (24, r.centery), 15, colour, "bold", "midleft")
+            for t in range(T):  # the player's value: bars
+                v = float(cmp.player[t, g])
+                bh = int(round(v * r.height))
+                if bh:
+                    pygame.draw.rect(
+                        surf, colour, (int(r.x + t * col), r.bottom - bh, max(1, int(col) - 1), bh)
+                    )
+            pts = [(r.x + (t + 0.5) * col, r.bottom - float(cmp.model[t, g]) * r.height) for t in range(T)]
+            if len(pts) > 1:  # the network's value: a white line
+                pygame.draw.lines(surf, theme.TEXT, False, pts, 2)
+        else:
+            c = np.tanh(cmp.player_c if what == "player" else cmp.model_c)  # (T, H)
+            label = "your memory" if what == "player" else "its memory"
+            draw.text(surf, label, (24, r.centery), 15, theme.BELT_EDGE, "bold", "midleft")
+            rh = r.height / H
+            for t in range(T):
+                for u in range(H):
+                    pygame.draw.rect(
+                        surf,
+                        theme.value_colour(c[t, u]),
+                        (int(r.x + t * col), int(r.y + u * rh), max(1, int(col)), max(1, int(rh))),
+                    )
+    return surf
+
+
+class CompareScene(Scene):
+    name = "compare"
+
+    def __init__(self, app, row, session, score=None):
+        super().__init__(app)
+        self.row = row
+        self.cmp = Comparison(session, score)
+        self.message = ""
+
+    def geometry(self):
+        H = self.cmp.player_c.shape[1]
+        return plot_geometry(self.app.screen.get_size(), self.cmp.S, H)
+
+    # -- input -----------------------------------------------------------------------------------------
+    def raw(self, event) -> bool:
+        if event.type in (pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
+            lanes, x0, width = self.geometry()
+            top, bottom = lanes[0][3].y, lanes[-1][3].bottom
+            x, y = event.pos
+            if (
+                x0 <= x < x0 + width
+                and top <= y <= bottom
+                and (event.type == pygame.MOUSEBUTTONUP or event.buttons[0])
+            ):
+                self.cmp.select(int((x - x0) * self.cmp.T / width))
+            return True
+        return False
+
+    def handle(self, inp) -> None:
+        if not isinstance(inp, Input):
+            return
+        c = self.cmp
+        if inp.act in (Act.LEFT, Act.DECREASE):
+            c.move(-1)
+        elif inp.act in (Act.RIGHT, Act.INCREASE):
+            c.move(1)
+        elif inp.act == Act.SET_MIN:
+            c.select(0)
+        elif inp.act == Act.SET_MAX:
+            c.select(c.T - 1)
+        elif inp.act == Act.NEXT_SLOT:
+            c.jump_decisive(1)
+        elif inp.act == Act.PREV_SLOT:
+            c.jump_decisive(-1)
+        elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
+            c.swap(False)
+        elif inp.act == Act.FROM_HERE:
+            c.swap(True)
+        elif inp.act == Act.UNDO:
+            c.reset()
+        elif inp.act == Act.SAVE:
+            self.save()
+        elif inp.act == Act.BACK:
+            self.app.stack.pop()
+
+    def save(self) -> None:
+        """The comparison as a PNG and the replay as JSON, side by side in the user's data folder."""
+        folder = paths.user_data_dir() / "comparisons"
+        stem = f"{self.row.ref.replace('/', '-').replace(':', '-')}-{time.strftime('%Y%m%d-%H%M%S')}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{stem}.png.part"
+            pygame.image.save(self.app.screen, str(tmp), "png")
+            os.replace(tmp, folder / f"{stem}.png")
+            replay.save(
+                folder / f"{stem}.json",
+                replay.make(self.cmp.session, self.row.ref, self.app.player or "anonymous"),
+            )
+        except (OSError, pygame.error) as e:
+            self.message = f"Could not save: {e}"
+            return
+        self.message = f"Saved {stem}.png and its replay in {folder}"
+
+    # -- drawing -----------------------------------------------------------------------------------------
+    def draw(self, surface) -> None:
+        w, h = surface.get_size()
+        c = self.cmp
+        surface.fill(theme.BG)
+        chrome.header(
+            surface, f"{self.row.level.title}: your gates against the network's", self.app.player or ""
+        )
+        lanes, x0, width = self.geometry()
+        surface.blit(_chart((w, h), c), (0, 0))
+        draw.text(
+            surface,
+            "bars: your gates · white line: the network's own · dark red column: a decisive step",
+            (24, lanes[-1][3].bottom + 16),
+            15,
+            theme.DIM,
+        )
+        draw.text(
+            surface,
+            "memory cells: yellow positive, blue negative, grey empty",
+            (24, lanes[-1][3].bottom + 38),
+            15,
+            theme.DIM,
+        )
+        # the sentence on the axis: the selected word, and a tick for every step
+        axis_y = lanes[0][3].y - 14
+        for t in range(c.T):
+            x = step_x(t, x0, width, c.T)
+            pygame.draw.line(surface, theme.FAINT, (x, axis_y - 3), (x, axis_y + 3))
+        for d in c.decisive:
+            x = step_x(d, x0, width, c.T)
+            pygame.draw.polygon(
+                surface, theme.BAD, [(x - 6, axis_y - 12), (x + 6, axis_y - 12), (x, axis_y - 3)]
+            )
+        x = step_x(c.selected, x0, width, c.T)
+        pygame.draw.line(surface, theme.FOCUS, (x, axis_y), (x, lanes[-1][3].bottom), 2)
+        label = draw.rendered(f"“{c.words[c.selected]}”", 16, theme.FOCUS, "bold")
+        lx = max(x0, min(x - label.get_width() // 2, x0 + width - label.get_width()))
+        surface.blit(label, (lx, axis_y - 34))
+        self.draw_side(
+            surface,
+            pygame.Rect(
+                w - SIDE_W - 24, chrome.HEADER_H + 12, SIDE_W, h - chrome.HEADER_H - chrome.FOOTER_H - 24
+            ),
+        )
+        chrome.footer(
+            surface,
+            [
+                ("← →", "step"),
+                ("Tab", "next decisive"),
+                ("Enter", "what if"),
+                ("F", "…from here on"),
+                ("Bksp", "reset"),
+                ("Ctrl+S", "save"),
+                ("Esc", "back"),
+            ],
+            self.message,
+        )
+
+    def draw_side(self, surface, box: pygame.Rect) -> None:
+        c = self.cmp
+        draw.panel(surface, box)
+        x, y, w = box.x + 16, box.y + 14, box.width - 32
+        t = c.selected
+        draw.text(surface, draw.fit(f"Word {t + 1}: “{c.words[t]}”", 20, w), (x, y), 20, theme.TEXT, "bold")
+        y += 34
+        draw.text(surface, "gate", (x, y), 15, theme.DIM)
+        draw.text(surface, "yours", (x + 170, y), 15, theme.DIM, anchor="topright")
+        draw.text(surface, "network", (x + 260, y), 15, theme.DIM, anchor="topright")
+        y += 22
+        mine, its = c.gates_at(t, "player"), c.gates_at(t, "model")
+        for slot in range(c.S):
+            for gate in SHOWN:
+                name = f"{theme.GATE_SYMBOLS[gate]} {gate}" + (f" {slot + 1}" if c.S > 1 else "")
+                differ = abs(mine[slot][gate] - its[slot][gate]) > 1e-6
+                colour = theme.FOCUS if differ else theme.TEXT
+                draw.text(surface, name, (x, y), 16, theme.GATE_COLOURS[gate])
+                draw.text(surface, f"{mine[slot][gate]:.2f}", (x + 170, y), 16, colour, anchor="topright")
+                draw.text(surface, f"{its[slot][gate]:.2f}", (x + 260, y), 16, theme.TEXT, anchor="topright")
+                y += 22
+        y += 8
+        weight = c.weights[t]
+        how = (
+            "This word's gates did not change the answer."
+            if weight < 1e-3
+            else f"Swapping in the network's gates here changes log p(right) by up to {weight:.2f}"
+            + (" — a decisive step." if t in c.decisive else ".")
+        )
+        y += draw.paragraph(surface, how, pygame.Rect(x, y, w, 66), 15, theme.DIM) + 8
+        pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
+        y += 10
+        s = c.score
+        draw.text(
+            surface,
+            f"Your answer: {s.answer} ({100 * s.p_right:.0f}% right)"
+            if not c.session.task.numeric
+            else f"Your answer: {s.answer}",
+            (x, y),
+            16,
+            theme.GOOD if s.correct else theme.BAD,
+            "bold",
+        )
+        y += 26
+        if c.whatif is not None:
+            colour = theme.FOCUS if c.flips else theme.TEXT
+            y += draw.paragraph(
+                surface, c.whatif.describe(c.words[c.whatif.step]), pygame.Rect(x, y, w, 60), 16, colour
+            )
+            verdict = "That flips the answer." if c.flips else "The answer stays as it was."
+            draw.text(surface, verdict, (x, y + 4), 16, colour, "bold")
+        else:
+            draw.paragraph(
+                surface,
+                "Enter: what if the network's gates had been used at this word? F: from this word on.",
+                pygame.Rect(x, y, w, 60),
+                15,
+                theme.DIM,
+            )
