@@ -45,3 +45,48 @@ def handle_mouse(menu: Menu, event, top_left, width: int) -> str | None:
             menu.point(k)
             return menu.choose()
     return None
+
+
+class MenuScene:
+    """Keyboard and mouse for a screen whose main control is one menu (mixed into a Scene).
+
+    A screen provides ``current_menu()``, ``menu_pos()``, ``MENU_W`` and ``choose(key)``; Esc calls
+    ``back()`` (default: leave the screen)."""
+
+    MENU_W = 400
+
+    def current_menu(self) -> Menu:
+        return self.menu
+
+    def back(self) -> None:
+        self.app.stack.pop()
+
+    def raw(self, event) -> bool:
+        if event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
+            return False
+        key = handle_mouse(self.current_menu(), event, self.menu_pos(), self.MENU_W)
+        if key:
+            self.choose(key)
+        return True
+
+    def handle(self, inp) -> None:
+        from .actions import Act, Input
+
+        if not isinstance(inp, Input):
+            return
+        menu = self.current_menu()
+        if inp.act == Act.UP:
+            menu.move(-1)
+        elif inp.act == Act.DOWN:
+            menu.move(1)
+        elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
+            key = menu.choose()
+            if key:
+                self.choose(key)
+        elif inp.act == Act.BACK:
+            self.back()
+        else:
+            self.other(inp)
+
+    def other(self, inp) -> None:
+        """Input a menu does not use (a screen may give it a meaning)."""

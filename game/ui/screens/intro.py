@@ -7,15 +7,15 @@ import pygame
 from ...controllers.level_select import Row
 from ...controllers.menu import Item, Menu
 from .. import chrome, draw, theme
-from ..actions import Act, Input
-from ..menu_view import draw_menu, handle_mouse
+from ..menu_view import MenuScene, draw_menu
 from ..scenes import Scene
 from .title import TitleScene
 
 MENU_W = 400
 
 
-class IntroScene(Scene):
+class IntroScene(MenuScene, Scene):
+    MENU_W = MENU_W
     name = "intro"
 
     def __init__(self, app, row: Row, model, then: str | None = None):
@@ -35,26 +35,6 @@ class IntroScene(Scene):
     def menu_pos(self):
         w, h = self.app.screen.get_size()
         return (w - MENU_W - 48, h - chrome.FOOTER_H - 4 * 60 - 24)
-
-    def raw(self, event) -> bool:
-        if event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
-            return False
-        key = handle_mouse(self.menu, event, self.menu_pos(), MENU_W)
-        if key:
-            self.choose(key)
-        return True
-
-    def handle(self, inp) -> None:
-        if not isinstance(inp, Input):
-            return
-        if inp.act == Act.UP:
-            self.menu.move(-1)
-        elif inp.act == Act.DOWN:
-            self.menu.move(1)
-        elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
-            self.choose(self.menu.choose())
-        elif inp.act == Act.BACK:
-            self.app.stack.pop()
 
     def choose(self, key) -> None:
         from .play import PlayScene

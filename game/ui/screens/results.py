@@ -8,15 +8,15 @@ import pygame
 from ...controllers.level_select import Row
 from ...controllers.results import Results
 from .. import chrome, draw, theme
-from ..actions import Act, Input
-from ..menu_view import draw_menu, handle_mouse
+from ..menu_view import MenuScene, draw_menu
 from ..scenes import Scene
 from ..views.side import draw_bars
 
 MENU_W = 380
 
 
-class ResultsScene(Scene):
+class ResultsScene(MenuScene, Scene):
+    MENU_W = MENU_W
     name = "results"
 
     def __init__(self, app, row: Row, model, session, assisted: int, started: str | None = None):
@@ -40,29 +40,15 @@ class ResultsScene(Scene):
 
         return LevelSelect(self.app.rows()).next_after(self.row.ref)
 
+    def current_menu(self):
+        return self.res.menu
+
+    def back(self) -> None:
+        self.choose("back")
+
     def menu_pos(self):
         w, h = self.app.screen.get_size()
         return (w - MENU_W - 48, h - chrome.FOOTER_H - len(self.res.menu.items) * 60 - 40)
-
-    def raw(self, event) -> bool:
-        if event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
-            return False
-        key = handle_mouse(self.res.menu, event, self.menu_pos(), MENU_W)
-        if key:
-            self.choose(key)
-        return True
-
-    def handle(self, inp) -> None:
-        if not isinstance(inp, Input):
-            return
-        if inp.act == Act.UP:
-            self.res.menu.move(-1)
-        elif inp.act == Act.DOWN:
-            self.res.menu.move(1)
-        elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
-            self.choose(self.res.menu.choose())
-        elif inp.act == Act.BACK:
-            self.choose("back")
 
     def choose(self, key) -> None:
         from .play import PlayScene

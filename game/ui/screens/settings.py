@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pygame
-
 from ...controllers.menu import Item, Menu
 from .. import chrome, theme
-from ..actions import Act, Input
-from ..menu_view import draw_menu, handle_mouse
+from ..actions import Act
+from ..menu_view import MenuScene, draw_menu
 from ..scenes import Scene
 
 W = 560
@@ -19,7 +17,8 @@ DESCRIPTIONS = {
 }
 
 
-class SettingsScene(Scene):
+class SettingsScene(MenuScene, Scene):
+    MENU_W = W
     name = "settings"
 
     def enter(self) -> None:
@@ -54,6 +53,13 @@ class SettingsScene(Scene):
         w, _ = self.app.screen.get_size()
         return ((w - W) // 2, 120)
 
+    def choose(self, key: str) -> None:
+        self.change(key)
+
+    def other(self, inp) -> None:
+        if inp.act in (Act.RIGHT, Act.INCREASE, Act.LEFT, Act.DECREASE) and self.menu.choose() != "back":
+            self.change(self.menu.choose(), 1 if inp.act in (Act.RIGHT, Act.INCREASE) else -1)
+
     def change(self, key: str, direction: int = 1) -> None:
         if key == "back":
             self.app.stack.pop()
@@ -63,28 +69,6 @@ class SettingsScene(Scene):
         self.app.save_settings(s)
         focus = self.menu.focus
         self.menu = Menu(self.items(), focus)
-
-    def raw(self, event) -> bool:
-        if event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
-            return False
-        key = handle_mouse(self.menu, event, self.pos(), W)
-        if key:
-            self.change(key)
-        return True
-
-    def handle(self, inp) -> None:
-        if not isinstance(inp, Input):
-            return
-        if inp.act == Act.UP:
-            self.menu.move(-1)
-        elif inp.act == Act.DOWN:
-            self.menu.move(1)
-        elif inp.act in (Act.CONFIRM, Act.STEP, Act.RIGHT, Act.INCREASE) and inp.value is None:
-            self.change(self.menu.choose())
-        elif inp.act in (Act.LEFT, Act.DECREASE) and self.menu.choose() != "back":
-            self.change(self.menu.choose(), -1)
-        elif inp.act == Act.BACK:
-            self.app.stack.pop()
 
     def draw(self, surface) -> None:
         surface.fill(theme.BG)

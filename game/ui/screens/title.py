@@ -6,14 +6,14 @@ import pygame
 
 from ...controllers.menu import Item, Menu
 from .. import chrome, draw, theme
-from ..actions import Act, Input
-from ..menu_view import draw_menu, handle_mouse
+from ..menu_view import MenuScene, draw_menu
 from ..scenes import Scene
 
 MENU_W = 420
 
 
-class TitleScene(Scene):
+class TitleScene(MenuScene, Scene):
+    MENU_W = MENU_W
     name = "title"
 
     def enter(self) -> None:
@@ -41,31 +41,12 @@ class TitleScene(Scene):
         ]
         self.menu = Menu(items, focus)
 
-    def menu_pos(self, surface_size):
-        w, h = surface_size
+    def back(self) -> None:
+        self.menu.focus = self.menu.index("quit")   # Esc on the title: one more Enter quits
+
+    def menu_pos(self, surface_size=None):
+        w, h = surface_size or self.app.screen.get_size()
         return ((w - MENU_W) // 2, int(h * 0.42))
-
-    def raw(self, event) -> bool:
-        if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
-            key = handle_mouse(self.menu, event, self.menu_pos(self.app.screen.get_size()), MENU_W)
-            if key:
-                self.choose(key)
-            return True
-        return False
-
-    def handle(self, inp) -> None:
-        if not isinstance(inp, Input):
-            return
-        if inp.act == Act.UP:
-            self.menu.move(-1)
-        elif inp.act == Act.DOWN:
-            self.menu.move(1)
-        elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
-            key = self.menu.choose()
-            if key:
-                self.choose(key)
-        elif inp.act == Act.BACK:
-            self.menu.focus = self.menu.index("quit")
 
     def choose(self, key: str) -> None:
         from .level_select import LevelSelectScene
