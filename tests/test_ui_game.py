@@ -80,6 +80,12 @@ class Keys:
         return self.app.stack.top
 
 
+def headless_env(tmp_path) -> dict:
+    """The environment of a command-line run without a display and with its own user folders."""
+    return dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
+                GATEKEEPER_DATA_DIR=str(tmp_path / "data"), GATEKEEPER_CACHE_DIR=str(tmp_path / "cache"))
+
+
 def new_player(keys: Keys, name: str = "Ada"):
     keys.press(pygame.K_RETURN)  # no player yet: "Continue" asks who is playing
     assert keys.top.name == "profiles" and keys.top.typing
@@ -325,13 +331,7 @@ def test_golden_title_level_select_and_play_screens(app):
 
 # -- the headless demo command ------------------------------------------------------------------------------
 def test_the_headless_demo_writes_screenshots_of_intro_play_and_results(tmp_path):
-    env = dict(
-        os.environ,
-        SDL_VIDEODRIVER="dummy",
-        SDL_AUDIODRIVER="dummy",
-        GATEKEEPER_DATA_DIR=str(tmp_path / "data"),
-        GATEKEEPER_CACHE_DIR=str(tmp_path / "cache"),
-    )
+    env = headless_env(tmp_path)
     out = tmp_path / "shots"
     r = subprocess.run(
         [
@@ -411,13 +411,7 @@ def test_training_shows_progress_and_cancel_returns_to_level_select(app, user_di
 
 
 def test_a_saved_replay_opens_in_the_comparison_screen_from_the_command_line(tmp_path):
-    env = dict(
-        os.environ,
-        SDL_VIDEODRIVER="dummy",
-        SDL_AUDIODRIVER="dummy",
-        GATEKEEPER_DATA_DIR=str(tmp_path / "data"),
-        GATEKEEPER_CACHE_DIR=str(tmp_path / "cache"),
-    )
+    env = headless_env(tmp_path)
     run = [sys.executable, "main.py", "replay"]
     rec = subprocess.run(
         run + ["record", "01-carry", "--strategy", "losing", "-o", str(tmp_path / "r.json")],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..levels.training import Outcome
-from ..session.commands import Action, ActionError, Advance, SetGates
+from ..session.commands import Action, ActionError, Advance, Redo, SetGates, Undo
 from ..session.scripted import strategy_gates
 from ..session.session import PlaySession
 from ..ui.actions import Act, Input
@@ -202,9 +202,9 @@ class PlayController:
         elif act in PRESETS:
             self.apply(SetGates(self.session.step, self.slot, **PRESETS[act]))
         elif act == Act.UNDO:
-            self.apply_named("undo")
+            self.apply(Undo())
         elif act == Act.REDO:
-            self.apply_named("redo")
+            self.apply(Redo())
         elif act == Act.HINT:
             self.ask_hint()
 
@@ -247,11 +247,6 @@ class PlayController:
             if not self.settings.reduced_motion:
                 self.anim = Animation(before)
         return True
-
-    def apply_named(self, what: str) -> None:
-        from ..session.commands import Redo, Undo
-
-        self.apply(Undo() if what == "undo" else Redo())
 
     def step(self) -> None:
         self.apply(Advance())
