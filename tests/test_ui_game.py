@@ -23,6 +23,7 @@ from game.levels.catalogue import shipped_entries
 from game.levels.training import ensure_model
 from game.session.scripted import strategy_gates
 from game.session.session import GATES
+from game.ui import theme
 from game.ui.app import App
 from game.ui.launch import level_row
 from game.ui.screens.play import PlayScene
@@ -146,11 +147,35 @@ def test_every_scene_runs_and_the_keyboard_reaches_all_of_them(app):
     keys.press(pygame.K_DOWN, n=3)  # continue, campaign, player, settings
     keys.press(pygame.K_RETURN)
     assert keys.top.name == "settings"
+    keys.press(pygame.K_RIGHT)  # UI scale 125%: the game draws on a smaller canvas, enlarged
+    assert app.settings.ui_scale == 1.25 and app.scale == 1.25
+    assert app.screen.get_size() == (1024, 576) and app.window.get_size() == (1280, 720)
+    keys.frames(2)
+    keys.press(pygame.K_RIGHT)  # 150% does not fit 1280×720 with 960×540 of room: as much as fits
+    assert app.settings.ui_scale == 1.5 and app.scale == pytest.approx(1280 / 960)
+    keys.press(pygame.K_LEFT, n=2)
+    assert app.scale == 1.0 and app.screen is app.window
+    keys.press(pygame.K_DOWN)
+    keys.press(pygame.K_RETURN)  # colour-blind palette
+    assert app.settings.palette == "colour-blind" and theme.palette == "colour-blind"
+    keys.press(pygame.K_DOWN)
+    keys.press(pygame.K_RETURN)  # high contrast
+    assert theme.high_contrast and theme.BG == (0, 0, 0)
+    keys.frames(2)
+    keys.press(pygame.K_RETURN)
+    keys.press(pygame.K_DOWN)
     keys.press(pygame.K_RETURN)  # reduced motion on
     assert app.settings.reduced_motion
-    assert app.store.settings("Ada")["reduced_motion"] is True
+    stored = app.store.settings("Ada")
+    assert stored["reduced_motion"] is True and stored["palette"] == "colour-blind"
     keys.press(pygame.K_RETURN)
     assert not app.settings.reduced_motion
+    keys.press(pygame.K_UP, n=2)
+    keys.press(pygame.K_RETURN)  # back to the standard palette
+    assert theme.palette == "standard"
+    keys.press(pygame.K_DOWN, n=3)
+    keys.press(pygame.K_LEFT, n=4)  # volume down to off
+    assert app.settings.volume == 0.0 and app.sound.volume == 0.0
     keys.frames(3)
     keys.press(pygame.K_ESCAPE)
     keys.press(pygame.K_UP)

@@ -61,6 +61,17 @@ class Snapshot:
     prediction: Outcome | None  # the network's answer with the player's gates, from the blank on
 
 
+def step_cues(gates: tuple[dict, ...]) -> list[str]:
+    """The sounds of reading a word with these gates: a tick, and whether memory was written or
+    erased (any slot's input, or forget, past half-way)."""
+    cues = ["step"]
+    if any(g["input"] >= 0.5 for g in gates):
+        cues.append("write")
+    if any(g["forget"] < 0.5 for g in gates):
+        cues.append("forget")
+    return cues
+
+
 @dataclass
 class Animation:
     before: Snapshot  # the word just read
@@ -91,6 +102,7 @@ class PlayController:
         self.drag: tuple[int, str, float] | None = None  # a slider being dragged: (slot, gate, value)
         self._snapshot: Snapshot | None = None
         self._key = -1
+        self.cues: list[str] = []  # sound cues for the screen to play (and clear)
 
     # -- what the screen shows ----------------------------------------------------------------------
     @property
@@ -244,6 +256,7 @@ class PlayController:
             return False
         if isinstance(action, Advance):
             self.hint = None
+            self.cues += step_cues(before.gates)
             if not self.settings.reduced_motion:
                 self.anim = Animation(before)
         return True

@@ -18,10 +18,11 @@ from ..controllers.level_select import Row, rows_for
 from ..controllers.settings import Settings
 from ..levels.loader import load_packs
 from ..progress import ProgressStore, StoreError
-from . import draw
+from . import draw, theme
 from .actions import Act, Input
 from .events import translate
 from .scenes import SceneStack
+from .sound import Sounds
 
 SIZE = (1280, 720)
 MIN_SIZE = (960, 540)
@@ -39,7 +40,9 @@ class App:
         pygame.font.init()
         draw.reset_caches()
         pygame.display.set_caption("Gatekeeper")
-        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.window = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.screen = self.window  # what scenes draw on: the window, or a smaller canvas when scaled
+        self.scale = 1.0
         try:
             with warnings.catch_warnings():  # the display-module window is what we draw on
                 warnings.simplefilter("ignore", DeprecationWarning)
@@ -59,7 +62,9 @@ class App:
                 self.notice = f"Progress cannot be saved this time: {e}"
         self.player: str | None = None
         self.settings = Settings()
+        self.sound = Sounds(0.0)  # silent until the player's settings are known
         self._choose_initial_player()
+        self.apply_view()
 
     # -- the player --------------------------------------------------------------------------------
     def _last_player_file(self):
@@ -90,18 +95,65 @@ class App:
             except StoreError as e:
                 self.notice = str(e)
         self.player = name
+        self.apply_view()
         try:
             write_text(self._last_player_file(), name + "\n")
         except OSError:
             pass  # remembering the last player is a convenience
 
     def save_settings(self, settings: Settings) -> None:
+        look = (settings.palette, settings.high_contrast, settings.ui_scale)
+        changed = look != (self.settings.palette, self.settings.high_contrast, self.settings.ui_scale)
         self.settings = settings
+        if changed:
+            self.apply_view()
         if self.store is not None and self.player is not None:
             try:
                 self.store.save_settings(self.player, settings.to_dict())
             except StoreError as e:
                 self.notice = str(e)
+
+    # -- how things look ---------------------------------------------------------------------------
+    def effective_scale(self, window_size=None) -> float:
+        """The player's UI scale, limited so the game keeps at least MIN_SIZE of room to lay out in
+        (a small window shows less enlargement; a large one all of it)."""
+        w, h = window_size or self.window.get_size()
+        room = min(w / MIN_SIZE[0], h / MIN_SIZE[1])
+        return max(1.0, min(self.settings.ui_scale, room))
+
+    def apply_view(self) -> None:
+        """Palette, contrast and scale from the settings; every scene lays itself out again."""
+        theme.use(self.settings.palette, self.settings.high_contrast)
+        self.sound.set_volume(self.settings.volume)
+        draw.reset_caches()
+        self.scale = self.effective_scale()
+        if self.scale == 1.0:
+            self.screen = self.window
+        else:
+            w, h = self.window.get_size()
+            self.screen = pygame.Surface((round(w / self.scale), round(h / self.scale))).convert()
+        for scene in self.stack.scenes:
+            scene.resize(self.screen.get_size())
+
+    def present(self) -> None:
+        """Put the drawn frame on the window, enlarged when the UI is scaled."""
+        if self.screen is self.window:
+            return
+        size = self.window.get_size()
+        if self.scale == int(self.scale):  # whole multiples stay sharp
+            pygame.transform.scale(self.screen, size, self.window)
+        else:
+            pygame.transform.smoothscale(self.screen, size, self.window)
+
+    def to_canvas(self, event):
+        """A mouse event with its position in the scaled canvas's coordinates."""
+        if self.scale == 1.0 or not hasattr(event, "pos"):
+            return event
+        d = dict(event.dict)
+        d["pos"] = (int(event.pos[0] / self.scale), int(event.pos[1] / self.scale))
+        if "rel" in d:
+            d["rel"] = (int(event.rel[0] / self.scale), int(event.rel[1] / self.scale))
+        return pygame.event.Event(event.type, d)
 
     # -- levels ------------------------------------------------------------------------------------
     def packs(self) -> list[tuple[str, object]]:
@@ -137,6 +189,7 @@ class App:
             return
         top.update(dt)
         self.draw(self.screen)
+        self.present()
         self.frames += 1
 
     def dispatch(self, event) -> None:
@@ -144,10 +197,10 @@ class App:
         if top is None:
             return
         if event.type == pygame.VIDEORESIZE:
-            self.screen = pygame.display.get_surface()
-            for scene in self.stack.scenes:
-                scene.resize(self.screen.get_size())
+            self.window = pygame.display.get_surface()
+            self.apply_view()
             return
+        event = self.to_canvas(event)
         if top.raw(event):
             return
         for inp in translate(event, typing=top.typing):
@@ -172,6 +225,7 @@ class App:
         while first > 0 and scenes[first].overlay:
             first -= 1
         for scene in scenes[first:]:
+            draw.next_layer()
             scene.draw(surface)
 
     def run(self) -> None:
@@ -187,6 +241,7 @@ class App:
             self.stack.pop()
         if self.store is not None:
             self.store.close()
+        self.sound.close()
         draw.reset_caches()
         pygame.quit()
 

@@ -13,13 +13,14 @@ def header(surface, title: str, right: str = "") -> None:
     w = surface.get_width()
     pygame.draw.rect(surface, theme.PANEL, (0, 0, w, HEADER_H))
     r = draw.text(surface, "GATEKEEPER", (24, HEADER_H // 2), 16, theme.FOCUS, "bold", "midleft")
-    draw.text(
-        surface, draw.fit(title, 22, w // 2), (r.right + 20, HEADER_H // 2), 22, theme.TEXT, "bold", "midleft"
-    )
+    right_w = 0
     if right:
-        draw.text(
-            surface, draw.fit(right, 18, w // 3), (w - 24, HEADER_H // 2), 18, theme.DIM, anchor="midright"
-        )
+        right = draw.fit(right, 18, w // 3)
+        right_w = draw.text(surface, right, (w - 24, HEADER_H // 2), 18, theme.DIM, anchor="midright").width
+    room = w - 24 - right_w - 24 - (r.right + 20)
+    draw.text(
+        surface, draw.fit(title, 22, room, "bold"), (r.right + 20, HEADER_H // 2), 22, theme.TEXT, "bold", "midleft"
+    )
 
 
 def footer(surface, keys: list[tuple[str, str]], message: str = "") -> None:

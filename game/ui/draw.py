@@ -40,17 +40,55 @@ class _TextCache:
 _cache = _TextCache()
 
 
-def rendered(text: str, size: int, colour=theme.TEXT, style: str = "regular") -> pygame.Surface:
-    return _cache.get(text, size, colour, style)
+def rendered(text: str, size: int, colour=None, style: str = "regular") -> pygame.Surface:
+    return _cache.get(text, size, theme.TEXT if colour is None else colour, style)
+
+
+class TextAudit:
+    """Records every piece of text drawn while active, with the box it was meant to stay inside —
+    so tests can check at any UI scale that no text leaves its box, the window or overlaps other text."""
+
+    def __init__(self):
+        # (text, visible rect, its box or None, surface drawn on, layer: the scene drawing it)
+        self.entries: list[tuple[str, pygame.Rect, pygame.Rect | None, pygame.Surface, int]] = []
+        self.layer = 0
+
+    def __enter__(self) -> TextAudit:
+        _audits.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _audits.remove(self)
+
+
+_audits: list[TextAudit] = []
 
 
 def text(
-    surface, s: str, pos, size: int = 18, colour=theme.TEXT, style: str = "regular", anchor: str = "topleft"
+    surface,
+    s: str,
+    pos,
+    size: int = 18,
+    colour=None,
+    style: str = "regular",
+    anchor: str = "topleft",
+    box: pygame.Rect | None = None,
 ) -> pygame.Rect:
+    """Draw one line; ``box``: the area it must stay inside (recorded for layout tests)."""
     img = rendered(s, size, colour, style)
     rect = img.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
     surface.blit(img, rect)
+    for audit in _audits:
+        visible = rect.clip(surface.get_clip())
+        if visible.width and visible.height:
+            audit.entries.append((s, visible, None if box is None else pygame.Rect(box), surface, audit.layer))
     return rect
+
+
+def next_layer() -> None:
+    """A new scene starts drawing over the last (an overlay): its text may cover what is under it."""
+    for audit in _audits:
+        audit.layer += 1
 
 
 def fit(s: str, size: int, width: int, style: str = "regular") -> str:
@@ -93,7 +131,7 @@ def paragraph(
     s: str,
     rect: pygame.Rect,
     size: int = 18,
-    colour=theme.TEXT,
+    colour=None,
     style: str = "regular",
     spacing: float = 1.3,
     max_lines: int | None = None,
@@ -109,12 +147,14 @@ def paragraph(
         lines = lines[:room]
         lines[-1] = fit(lines[-1] + " …", size, rect.width, style)
     for k, line in enumerate(lines):
-        text(surface, line, (rect.x, rect.y + k * step), size, colour, style)
+        text(surface, line, (rect.x, rect.y + k * step), size, colour, style, box=rect)
     return len(lines) * step
 
 
-def panel(surface, rect, colour=theme.PANEL, radius: int = 10, border=None, width: int = 2) -> None:
-    pygame.draw.rect(surface, colour, rect, border_radius=radius)
+def panel(surface, rect, colour=None, radius: int = 10, border=None, width: int = 2) -> None:
+    pygame.draw.rect(surface, theme.PANEL if colour is None else colour, rect, border_radius=radius)
+    if border is None and theme.high_contrast:  # panels are black there: an edge shows where they are
+        border, width = theme.LINE, 1
     if border is not None:
         pygame.draw.rect(surface, border, rect, width, border_radius=radius)
 
@@ -128,19 +168,20 @@ def button(surface, rect, label: str, focused: bool = False, enabled: bool = Tru
     colour = theme.TEXT if enabled else theme.FAINT
     text(
         surface,
-        fit(label, size, rect.width - 24),
+        fit(label, size, rect.width - 24, "bold" if focused else "regular"),
         (rect.x + 16, rect.centery),
         size,
         colour,
         "bold" if focused else "regular",
         anchor="midleft",
+        box=rect,
     )
     if focused:
         focus_ring(surface, rect)
 
 
-def bar(surface, rect, fraction: float, colour, back=theme.PANEL_HI, radius: int = 4) -> None:
-    pygame.draw.rect(surface, back, rect, border_radius=radius)
+def bar(surface, rect, fraction: float, colour, back=None, radius: int = 4) -> None:
+    pygame.draw.rect(surface, theme.PANEL_HI if back is None else back, rect, border_radius=radius)
     w = int(round(rect.width * max(0.0, min(1.0, fraction))))
     if w > 0:
         pygame.draw.rect(surface, colour, (rect.x, rect.y, w, rect.height), border_radius=radius)
@@ -169,7 +210,8 @@ def stars(surface, pos, n: int, size: int = 16, total: int = 3, gap: int = 6) ->
     return pygame.Rect(x, y - size, total * (2 * size + gap), 2 * size)
 
 
-def padlock(surface, center, size: int = 10, colour=theme.LOCKED) -> None:
+def padlock(surface, center, size: int = 10, colour=None) -> None:
+    colour = theme.LOCKED if colour is None else colour
     cx, cy = center
     body = pygame.Rect(0, 0, size * 2, int(size * 1.5))
     body.midtop = (cx, cy - size // 4)
@@ -179,8 +221,21 @@ def padlock(surface, center, size: int = 10, colour=theme.LOCKED) -> None:
     )
 
 
+_drawing_caches: list = []
+
+
+def cached(fn):
+    """An lru-cached drawing (a surface made once): forgotten with the others by reset_caches()."""
+    fn = lru_cache(maxsize=8)(fn)
+    _drawing_caches.append(fn)
+    return fn
+
+
 def reset_caches() -> None:
-    """Forget fonts and rendered text (pygame.quit invalidates fonts; a new window starts clean)."""
+    """Forget fonts, rendered text and cached drawings (pygame.quit invalidates fonts; a new palette
+    or window starts clean)."""
+    for fn in _drawing_caches:
+        fn.cache_clear()
     font.cache_clear()
     wrap.cache_clear()
     _cache._items.clear()

@@ -82,7 +82,7 @@ def open_replay(verification, level_file: str | None = None, screenshot: str | N
         return
     try:
         app.frame([], DEMO_DT)
-        pygame.image.save(app.screen, screenshot)
+        pygame.image.save(app.window, screenshot)
     except pygame.error as e:
         raise LaunchError(f"cannot write {screenshot}: {e}") from None
     finally:
@@ -104,7 +104,7 @@ class Director:
 
     def shoot(self, label: str) -> None:
         path = self.out / f"{len(self.shots):02d}-{label}.png"
-        pygame.image.save(self.app.screen, str(path))
+        pygame.image.save(self.app.window, str(path))
         self.shots.append(path)
 
     def after_frame(self) -> None:

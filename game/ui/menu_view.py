@@ -10,37 +10,48 @@ from . import draw, theme
 ITEM_H, GAP = 48, 12
 
 
-def item_rects(menu: Menu, top_left, width: int) -> list[pygame.Rect]:
+def item_rects(menu: Menu, top_left, width: int, item_h: int = ITEM_H) -> list[pygame.Rect]:
     x, y = top_left
-    return [pygame.Rect(x, y + k * (ITEM_H + GAP), width, ITEM_H) for k in range(len(menu.items))]
+    gap = GAP * item_h // ITEM_H
+    return [pygame.Rect(x, y + k * (item_h + gap), width, item_h) for k in range(len(menu.items))]
 
 
-def hit(menu: Menu, top_left, width: int, pos) -> int | None:
-    for k, r in enumerate(item_rects(menu, top_left, width)):
+def hit(menu: Menu, top_left, width: int, pos, item_h: int = ITEM_H) -> int | None:
+    for k, r in enumerate(item_rects(menu, top_left, width, item_h)):
         if r.collidepoint(pos):
             return k
     return None
 
 
-def draw_menu(surface, menu: Menu, top_left, width: int, size: int = 20) -> pygame.Rect:
-    rects = item_rects(menu, top_left, width)
+def draw_menu(
+    surface,
+    menu: Menu,
+    top_left,
+    width: int,
+    size: int = 20,
+    item_h: int = ITEM_H,
+    detail_rect: pygame.Rect | None = None,
+) -> pygame.Rect:
+    """The menu's buttons, and the focused item's description under them (or in ``detail_rect``)."""
+    rects = item_rects(menu, top_left, width, item_h)
     for k, (item, r) in enumerate(zip(menu.items, rects, strict=True)):
         draw.button(surface, r, item.label, focused=k == menu.focus, enabled=item.enabled, size=size)
     last = rects[-1]
     detail = menu.focused.detail
     if detail:
-        draw.paragraph(surface, detail, pygame.Rect(last.x, last.bottom + 16, width, 60), 16, theme.DIM)
+        room = detail_rect or pygame.Rect(last.x, last.bottom + 16, width, 60)
+        draw.paragraph(surface, detail, room, 16, theme.DIM)
     return pygame.Rect(top_left[0], top_left[1], width, last.bottom - top_left[1])
 
 
-def handle_mouse(menu: Menu, event, top_left, width: int) -> str | None:
+def handle_mouse(menu: Menu, event, top_left, width: int, item_h: int = ITEM_H) -> str | None:
     """Hover focuses an item, a click chooses it (returns its key)."""
     if event.type == pygame.MOUSEMOTION:
-        k = hit(menu, top_left, width, event.pos)
+        k = hit(menu, top_left, width, event.pos, item_h)
         if k is not None:
             menu.point(k)
     elif event.type == pygame.MOUSEBUTTONUP and event.button == 1:
-        k = hit(menu, top_left, width, event.pos)
+        k = hit(menu, top_left, width, event.pos, item_h)
         if k is not None and menu.items[k].enabled:
             menu.point(k)
             return menu.choose()
@@ -54,6 +65,7 @@ class MenuScene:
     ``back()`` (default: leave the screen)."""
 
     MENU_W = 400
+    MENU_ITEM_H = ITEM_H
 
     def current_menu(self) -> Menu:
         return self.menu
@@ -64,7 +76,7 @@ class MenuScene:
     def raw(self, event) -> bool:
         if event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
             return False
-        key = handle_mouse(self.current_menu(), event, self.menu_pos(), self.MENU_W)
+        key = handle_mouse(self.current_menu(), event, self.menu_pos(), self.MENU_W, self.MENU_ITEM_H)
         if key:
             self.choose(key)
         return True

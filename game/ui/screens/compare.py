@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import time
-from functools import lru_cache
 
 import numpy as np
 import pygame
@@ -48,7 +47,7 @@ def step_x(step: int, x0: int, width: int, T: int) -> int:
     return int(x0 + (step + 0.5) * width / T)
 
 
-@lru_cache(maxsize=4)
+@draw.cached
 def _chart(size, cmp: Comparison) -> pygame.Surface:
     """Everything of the chart that depends only on the two runs: drawn once, then blitted."""
     surf = pygame.Surface(size, pygame.SRCALPHA)
@@ -59,7 +58,7 @@ def _chart(size, cmp: Comparison) -> pygame.Surface:
     for d in cmp.decisive:  # decisive steps: a column behind every lane
         x = int(x0 + d * col)
         top, bottom = lanes[0][3].y - 8, lanes[-1][3].bottom + 4
-        pygame.draw.rect(surf, (70, 40, 30), (x, top, max(2, int(col)), bottom - top))
+        pygame.draw.rect(surf, theme.DECISIVE, (x, top, max(2, int(col)), bottom - top))
     for kind, slot, what, r in lanes:
         pygame.draw.rect(surf, theme.PANEL, r)
         if kind == "gate":
@@ -154,7 +153,7 @@ class CompareScene(Scene):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = folder / f".{stem}.png.part"
-            pygame.image.save(self.app.screen, str(tmp), "png")
+            pygame.image.save(self.app.window, str(tmp), "png")
             os.replace(tmp, folder / f"{stem}.png")
             replay.save(
                 folder / f"{stem}.json",

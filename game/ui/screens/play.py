@@ -35,12 +35,25 @@ KEYS = [
     ("F1", "all keys"),
     ("Esc", "leave"),
 ]
-GUI_THEME = {
-    "horizontal_slider": {"colours": {"dark_bg": "#12141B", "normal_border": "#464E62"}},
-    "horizontal_slider.#sliding_button": {
-        "colours": {"normal_bg": "#E8EAF0", "hovered_bg": "#FFD666", "active_bg": "#FFD666"}
-    },
-}
+
+
+def gui_theme() -> dict:
+    """The sliders in the current palette."""
+
+    def hex_(c) -> str:
+        return "#{:02X}{:02X}{:02X}".format(*c)
+
+    return {
+        "horizontal_slider": {"colours": {"dark_bg": hex_(theme.BG), "normal_border": hex_(theme.LINE)}},
+        "horizontal_slider.#sliding_button": {
+            "colours": {
+                "normal_bg": hex_(theme.TEXT),
+                "hovered_bg": hex_(theme.FOCUS),
+                "active_bg": hex_(theme.FOCUS),
+                "normal_border": hex_(theme.LINE),
+            }
+        },
+    }
 
 
 class PlayScene(Scene):
@@ -68,7 +81,8 @@ class PlayScene(Scene):
     # -- widgets -----------------------------------------------------------------------------------
     def build_widgets(self, size) -> None:
         self.layout = play_layout(tuple(size), self.session.S)
-        self.gui = pygame_gui.UIManager(size, GUI_THEME)
+        self.gui = pygame_gui.UIManager(size, gui_theme())
+        self.gui.mouse_pos_scale_factor = [1 / self.app.scale, 1 / self.app.scale]  # hover in canvas pixels
         self.sliders = {}
         for slot in range(self.session.S):
             for k, gate in enumerate(SHOWN_GATES):
@@ -129,6 +143,9 @@ class PlayScene(Scene):
 
     def update(self, dt: float) -> None:
         self.ctl.update(dt)
+        for cue in self.ctl.cues:
+            self.app.sound.play(cue)
+        self.ctl.cues.clear()
         self.gui.update(dt)
         self.sync_sliders()
         if self.ctl.left:

@@ -34,6 +34,7 @@ class ResultsScene(MenuScene, Scene):
             self.next_level,
             self.started,
         )
+        self.app.sound.play("win" if self.res.won else "lose")
 
     def next_level(self) -> Row | None:
         from ...controllers.level_select import LevelSelect

@@ -10,7 +10,6 @@ Stepping moves the belt: the old memory passes the valves and becomes the next w
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 import pygame
@@ -45,7 +44,7 @@ def unit_size(n: int, belt_h: int) -> tuple[int, int, int]:
     return cols, rows, max(4, min(16, (belt_h - 8) // rows - 2))
 
 
-@lru_cache(maxsize=8)
+@draw.cached
 def background(size: tuple[int, int], units: int) -> pygame.Surface:
     """Everything of a lane that does not change while playing: belt, pipes, labels."""
     lane = pygame.Rect((0, 0), size)
@@ -57,10 +56,10 @@ def background(size: tuple[int, int], units: int) -> pygame.Surface:
     pygame.draw.line(surf, theme.BELT_EDGE, belt.bottomleft, belt.bottomright, 2)
     for x in range(belt.x + 20, belt.right, 60):  # chevrons: the belt flows to the right
         y = belt.centery
-        pygame.draw.lines(surf, (110, 102, 62), False, [(x, y - 6), (x + 6, y), (x, y + 6)], 2)
+        pygame.draw.lines(surf, theme.BELT_EDGE, False, [(x, y - 6), (x + 6, y), (x, y + 6)], 2)
     for x in (g["xi"], g["xo"]):  # the input pipe rises, the output pipe falls
         pipe = pygame.Rect(x - PIPE // 2, belt.bottom, PIPE, g["bottom"] - belt.bottom)
-        pygame.draw.rect(surf, (40, 44, 58), pipe)
+        pygame.draw.rect(surf, theme.PIPE, pipe)
         pygame.draw.line(surf, theme.LINE, pipe.topleft, pipe.bottomleft, 1)
         pygame.draw.line(surf, theme.LINE, pipe.topright, pipe.bottomright, 1)
     small = 14

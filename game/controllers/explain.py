@@ -1,0 +1,281 @@
+"""Explanations of single quantities of the cell: select a gate, a memory cell, a candidate or a hidden
+value and get its formula, the same formula with the shown word's numbers, and one plain sentence.
+
+The numbers come from a play Snapshot (the player's gates, run through the real network); the
+trained network's own gates come from the session's model_run. The panel that shows an Explanation
+is drawn elsewhere (game/ui); this module is plain Python and NumPy.
+
+Notation (one convention everywhere): time as unicode subscripts (cₜ, cₜ₋₁), the middle dot "·" for a
+product, the real minus sign "−" in numbers, and weights named after their gate, W_f and b_f.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..levels.sequence import BLANK
+from ..session.session import GATES
+
+if TYPE_CHECKING:  # annotations only
+    from ..session.session import PlaySession
+    from .play import Snapshot
+
+QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
+GATE_QUANTITIES = QUANTITIES[:3]  # one value per slot
+SYMBOLS = {"forget": "f", "input": "i", "output": "o", "candidate": "g", "cell": "c", "hidden": "h"}
+NAMES = {
+    "forget": "Forget gate",
+    "input": "Input gate",
+    "output": "Output gate",
+    "candidate": "Candidate",
+    "cell": "Memory",
+    "hidden": "Hidden state",
+}
+FORMULAS = {
+    "forget": "fₜ = your setting",
+    "input": "iₜ = your setting",
+    "output": "oₜ = your setting",
+    "candidate": "gₜ = tanh(W_g·[hₜ₋₁, xₜ] + b_g)",
+    "cell": "cₜ = fₜ·cₜ₋₁ + iₜ·gₜ",
+    "hidden": "hₜ = oₜ·tanh(cₜ)",
+}
+WRITTEN = 0.5  # an input gate at least this open writes the word; a forget gate below it erases
+ATANH_CLIP = 1.0 - 1e-12  # |g| is < 1, but arctanh(±1) would be infinite
+
+
+@dataclass(frozen=True)
+class Target:
+    quantity: str  # one of QUANTITIES
+    slot: int
+    unit: int  # index into the full H vector; a gate (one value per slot) uses its slot's first unit
+
+
+@dataclass(frozen=True)
+class Explanation:
+    title: str  # "Forget gate f, slot 1, word 5 'France'"
+    formula: str  # symbolic: "cₜ = fₜ·cₜ₋₁ + iₜ·gₜ"
+    plugged: str  # with the numbers: "0.71 = 0.98·0.72 + 0.00·0.35" (the result is the exact one, rounded)
+    meaning: str  # one sentence
+    model: str  # what the trained network itself chose here, or ""
+
+
+def validate(target: Target, slots: int, H: int) -> None:
+    """Raise ValueError unless the target names a quantity of this cell (S slots, H units)."""
+    if target.quantity not in QUANTITIES:
+        raise ValueError(f"unknown quantity {target.quantity!r}; one of {', '.join(QUANTITIES)}")
+    for name in ("slot", "unit"):
+        v = getattr(target, name)
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise ValueError(f"{name} must be an integer, got {v!r}")
+    if not 0 <= target.slot < slots:
+        raise ValueError(f"slot {target.slot} does not exist (slots 0..{slots - 1})")
+    per = H // slots
+    first = target.slot * per
+    if target.quantity in GATE_QUANTITIES:
+        if target.unit != first:
+            raise ValueError(
+                f"a gate is one value per slot: slot {target.slot} is unit {first}, not {target.unit}"
+            )
+    elif not first <= target.unit < first + per:
+        raise ValueError(
+            f"unit {target.unit} is not in slot {target.slot} (units {first}..{first + per - 1})"
+        )
+
+
+def num(x: float) -> str:
+    """Two decimals with a real minus sign; never "−0.00"."""
+    s = f"{float(x):.2f}"
+    if s == "-0.00":
+        s = "0.00"
+    return s.replace("-", "−")
+
+
+def factor(x: float) -> str:
+    """A number as an operand of a product: negatives in parentheses."""
+    s = num(x)
+    return f"({s})" if s.startswith("−") else s
+
+
+def percent(x: float) -> int:
+    return int(round(float(x) * 100))
+
+
+def _memory(holder: str | None, slot: int) -> str:
+    return f"the memory that holds '{holder}'" if holder else f"slot {slot + 1}'s memory"
+
+
+def explain(
+    target: Target,
+    snap: Snapshot,
+    words: tuple[str, ...],
+    slots: int,
+    holder: str | None,
+    model_gates: dict | None,
+) -> Explanation:
+    """Explain one quantity at the shown word (snap.shown).
+
+    holder: the word held by the memory this quantity acts on (see holder_word): for the forget gate
+    the memory *before* the word (upto = shown − 1), otherwise the memory after it (upto = shown);
+    explain_for picks the right one. model_gates: the trained network's own {"forget", "input",
+    "output"} for this slot at this word (see model_gates), or None.
+    """
+    H = len(snap.c)
+    validate(target, slots, H)
+    q, k, u, t = target.quantity, target.slot, target.unit, snap.shown
+    word = words[t]
+    gates = snap.gates[k]
+    f, i, o = gates["forget"], gates["input"], gates["output"]
+    where = f"slot {k + 1}" if q in GATE_QUANTITIES else f"slot {k + 1}, cell {u - k * (H // slots) + 1}"
+    title = f"{NAMES[q]} {SYMBOLS[q]}, {where}, word {t + 1} '{word}'"
+    to = "to the answer" if word == BLANK else "to the next word"
+    model = ""
+    if q in GATE_QUANTITIES:
+        v = gates[q]
+        s = SYMBOLS[q]
+        plugged = f"{s}ₜ = {num(v)}"
+        p = percent(v)
+        if q == "forget":
+            if v >= WRITTEN:
+                meaning = f"The forget gate kept {p}% of {_memory(holder, k)}."
+            else:
+                meaning = f"The forget gate erased {100 - p}% of {_memory(holder, k)}."
+        elif q == "input":
+            what = "nothing" if p == 0 else f"{p}%"
+            meaning = f"The input gate wrote {what} of the candidate for '{word}' into slot {k + 1}."
+        else:
+            what = "nothing" if p == 0 else f"{p}%"
+            meaning = f"The output gate showed {what} of {_memory(holder, k)} {to}."
+        if model_gates is not None:
+            model = (
+                f"The trained network chose {s}ₜ = σ(W_{s}·[hₜ₋₁, xₜ] + b_{s}) = {num(model_gates[q])} here."
+            )
+    elif q == "candidate":
+        g = float(snap.g[u])
+        z = float(np.arctanh(np.clip(g, -ATANH_CLIP, ATANH_CLIP)))
+        plugged = f"{num(g)} = tanh({num(z)})"
+        meaning = (
+            f"'{word}' offers {num(g)} to write into this cell; "
+            f"the input gate lets {percent(i)}% of it onto the memory."
+        )
+    elif q == "cell":
+        c_prev, g, c = float(snap.c_prev[u]), float(snap.g[u]), float(snap.c[u])
+        plugged = f"{num(c)} = {factor(f)}·{factor(c_prev)} + {factor(i)}·{factor(g)}"
+        meaning = (
+            f"This cell of {_memory(holder, k)} kept {percent(f)}% of its old value and took {percent(i)}% "
+            f"of what '{word}' offers; its square shows tanh(cₜ) = {num(np.tanh(c))}."
+        )
+        if model_gates is not None:
+            model = (
+                f"The trained network's own gates here: fₜ = {num(model_gates['forget'])}, "
+                f"iₜ = {num(model_gates['input'])}."
+            )
+    else:  # hidden
+        c, h = float(snap.c[u]), float(snap.h[u])
+        plugged = f"{num(h)} = {factor(o)}·tanh({num(c)})"
+        if percent(o) == 0:
+            meaning = f"The output gate is shut, so this cell passes nothing {to}."
+        else:
+            meaning = (
+                f"This cell passes {percent(o)}% of its squashed memory tanh(cₜ) = {num(np.tanh(c))} {to}."
+            )
+        if model_gates is not None:
+            model = f"The trained network's own output gate here: oₜ = {num(model_gates['output'])}."
+    return Explanation(title, FORMULAS[q], plugged, meaning, model)
+
+
+def holder_word(session: PlaySession, slot: int, upto: int) -> str | None:
+    """The word slot's memory holds after word `upto`: the last word at or before it whose input gate
+    was >= 0.5 and that no later forget gate < 0.5 erased (up to `upto`); None if nothing is held.
+    Only words already gated count: rows after the session's current step are not decided yet."""
+    t = holder_index(session, slot, upto)
+    return None if t is None else session.sequence.words[t]
+
+
+def holder_index(session: PlaySession, slot: int, upto: int) -> int | None:
+    S = session.S
+    if not 0 <= slot < S:
+        raise ValueError(f"slot {slot} does not exist (slots 0..{S - 1})")
+    last = min(upto, session.step, session.T - 1)
+    if last < 0:
+        return None
+    rows = session.state.gates[: last + 1]
+    i = rows[:, GATES.index("input") * S + slot]
+    f = rows[:, GATES.index("forget") * S + slot]
+    written = np.flatnonzero(i >= WRITTEN)
+    if not len(written):
+        return None
+    t = int(written[-1])
+    return None if (f[t + 1 :] < WRITTEN).any() else t
+
+
+def model_gates(session: PlaySession, slot: int, t: int) -> dict[str, float]:
+    """The trained network's own {"forget", "input", "output"} for one slot at word t."""
+    row, S = session.model_run.gates[t], session.S
+    return {name: float(row[g * S + slot]) for g, name in enumerate(GATES)}
+
+
+def explain_for(session: PlaySession, snap: Snapshot, target: Target) -> Explanation:
+    """explain() with the holder and the network's gates taken from the session."""
+    t = snap.shown
+    held = holder_word(session, target.slot, t - 1 if target.quantity == "forget" else t)
+    return explain(
+        target,
+        snap,
+        tuple(session.sequence.words),
+        session.S,
+        held,
+        model_gates(session, target.slot, t),
+    )
+
+
+class ExplainCursor:
+    """Keyboard navigation over targets. Left/right: the quantity (wrapping, QUANTITIES order);
+    up/down: the unit within the slot for unit quantities, the slot for gates (both clamped);
+    next_slot: the next slot (cycling). The unit within the slot is remembered across gates."""
+
+    def __init__(self, slots: int, H: int):
+        if slots < 1 or H < 1 or H % slots:
+            raise ValueError(f"{H} units cannot be split into {slots} slots")
+        self.slots, self.H, self.per = slots, H, H // slots
+        self.offset = 0  # unit within the slot for unit quantities
+        self.target = Target(QUANTITIES[0], 0, 0)
+
+    def _go(self, quantity: str, slot: int) -> None:
+        unit = slot * self.per + (0 if quantity in GATE_QUANTITIES else self.offset)
+        self.target = Target(quantity, slot, unit)
+
+    def left(self) -> None:
+        self._turn(-1)
+
+    def right(self) -> None:
+        self._turn(1)
+
+    def _turn(self, d: int) -> None:
+        q = QUANTITIES[(QUANTITIES.index(self.target.quantity) + d) % len(QUANTITIES)]
+        self._go(q, self.target.slot)
+
+    def up(self) -> None:
+        self._move(-1)
+
+    def down(self) -> None:
+        self._move(1)
+
+    def _move(self, d: int) -> None:
+        q, slot = self.target.quantity, self.target.slot
+        if q in GATE_QUANTITIES:
+            slot = min(self.slots - 1, max(0, slot + d))
+        else:
+            self.offset = min(self.per - 1, max(0, self.offset + d))
+        self._go(q, slot)
+
+    def next_slot(self) -> None:
+        self._go(self.target.quantity, (self.target.slot + 1) % self.slots)
+
+    def select(self, target: Target) -> None:
+        validate(target, self.slots, self.H)
+        if target.quantity not in GATE_QUANTITIES:
+            self.offset = target.unit - target.slot * self.per
+        self.target = Target(target.quantity, int(target.slot), int(target.unit))

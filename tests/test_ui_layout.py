@@ -1,0 +1,175 @@
+"""Every screen at UI scale 100% and 200%, with the longest strings the game allows: no text leaves its
+box or the window, and no two pieces of text overlap (measured by recording every text the screens
+draw: game/ui/draw.py TextAudit)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from types import SimpleNamespace
+
+import pygame
+import pytest
+
+from game.controllers.training_job import FAILED, RUNNING
+from game.levels.training import ensure_model
+from game.progress import MAX_NAME_LENGTH
+from game.session.scripted import strategy_gates
+from game.session.session import GATES, PlaySession
+from game.ui import draw
+from game.ui.app import App, MIN_SIZE
+from game.ui.launch import level_row
+from game.ui.screens.compare import CompareScene
+from game.ui.screens.help import HelpScene
+from game.ui.screens.intro import IntroScene
+from game.ui.screens.level_select import LevelSelectScene
+from game.ui.screens.loading import LoadingScene
+from game.ui.screens.play import PlayScene
+from game.ui.screens.profiles import ProfilesScene
+from game.ui.screens.results import ResultsScene
+from game.ui.screens.settings import SettingsScene
+from game.ui.screens.title import TitleScene
+from lstm_engine.train import TrainProgress
+
+DT = 1 / 60
+LONG_NAME = "W" * MAX_NAME_LENGTH  # the widest name a player may choose
+LONG_TITLE = "Wide" + "W" * 56  # 60 characters: the schema's longest title
+LONG_CONCEPT = ("Memorable " * 20)[:200].strip()
+LONG_INTRO = "A very long introduction that goes on and on. " * 40
+
+
+@pytest.fixture(params=[(1.0, (1280, 720)), (2.0, (1920, 1080))], ids=["100%", "200%"])
+def scaled_app(request, tmp_path, monkeypatch):
+    monkeypatch.setenv("GATEKEEPER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    scale, size = request.param
+    app = App(size=size)
+    app.set_player(LONG_NAME)
+    app.save_settings(dataclasses.replace(app.settings, ui_scale=scale))
+    assert app.scale == scale
+    if scale == 2.0:  # at 200% the game has exactly its smallest room to lay out in
+        assert app.screen.get_size() == MIN_SIZE
+    yield app
+    app.close()
+
+
+def long_row():
+    row = level_row("08-two-slots")  # two slots: the most crowded play screen
+    level = row.level.model_copy(update={"title": LONG_TITLE, "concept": LONG_CONCEPT, "intro": LONG_INTRO})
+    return dataclasses.replace(row, title=LONG_TITLE, level=level)
+
+
+def audit(app, label: str) -> list[str]:
+    """Draw one frame and return every text problem on it."""
+    with draw.TextAudit() as a:
+        app.frame([], DT)
+    canvas = app.screen.get_rect()
+    problems, placed = [], []
+    for s, rect, box, surface, layer in a.entries:
+        if surface is not app.screen or not s.strip():
+            continue  # drawn into a cached picture, checked where the picture is made
+        if not canvas.contains(rect):
+            problems.append(f"{label}: {s!r} at {rect} leaves the window {canvas.size}")
+        if box is not None and not box.inflate(2, 2).contains(rect):
+            problems.append(f"{label}: {s!r} at {rect} overflows its box {box}")
+        ink = rect.inflate(-2, -4)  # glyph boxes include line spacing; ink must not touch
+        for other, orect, olayer in placed:
+            if olayer == layer and ink.colliderect(orect):
+                problems.append(f"{label}: {s!r} at {rect} overlaps {other!r} at {orect}")
+        placed.append((s, ink, layer))
+    return problems
+
+
+def visit_every_screen(app) -> list[str]:
+    problems = []
+    row = long_row()
+    model, _, _ = ensure_model(row.level)
+
+    def show(scene, label):
+        app.stack.push(scene)
+        problems.extend(audit(app, label))
+
+    show(TitleScene(app), "title")
+    show(ProfilesScene(app), "profiles")
+    for ch in LONG_NAME[:10]:
+        app.frame([pygame.event.Event(pygame.TEXTINPUT, text=ch)], DT)
+    problems.extend(audit(app, "profiles typing"))
+    app.stack.pop()
+    show(SettingsScene(app), "settings")
+    for k in range(len(app.stack.top.menu.items)):  # every item's description
+        app.stack.top.menu.point(k)
+        problems.extend(audit(app, f"settings item {k}"))
+    app.stack.pop()
+    show(LevelSelectScene(app), "level select")
+    app.stack.pop()
+
+    loading = LoadingScene(app, row)
+    app.stack.push(loading)
+    loading.job.cancel()
+    progress = TrainProgress(2, 1234, 4000, 3, 5, 20, 0.3, 0.87, None, "annealing", 12.0)
+    loading.job = SimpleNamespace(state=RUNNING, progress=progress, trained=True, fraction=0.4, error="")
+    loading.cancelling = False
+    problems.extend(("loading: " + p) for p in audit_draw(app, loading))
+    loading.job.state, loading.job.error = FAILED, "could not prepare the network: " + "reason " * 60
+    problems.extend(("loading failed: " + p) for p in audit_draw(app, loading))
+    app.stack.pop()
+
+    show(IntroScene(app, row, model), "intro")
+    app.stack.pop()
+    play = PlayScene(app, row, model)
+    show(play, "play, first word")
+    show(HelpScene(app), "help over play")
+    app.stack.pop()
+    gate_along(play.session, "solution", play.session.T - 1)
+    play.ctl.anim = None
+    problems.extend(audit(app, "play, last word"))
+    app.stack.pop()
+
+    session = PlaySession(row.level, model)
+    gate_along(session, "losing", session.T)
+    show(ResultsScene(app, row, model, session, 0), "results")
+    show(CompareScene(app, row, session, app.stack.top.res.score), "compare")
+    app.stack.top.cmp.jump_decisive(1)
+    problems.extend(audit(app, "compare, decisive step"))
+    return problems
+
+
+def gate_along(session, strategy: str, words: int) -> None:
+    """Play ``words`` words of a scripted gating (game/session/scripted.py)."""
+    gates = strategy_gates(session, strategy)
+    for t in range(words):
+        for slot in range(session.S):
+            session.set_gates(slot, **{g: float(gates[t, k * session.S + slot]) for k, g in enumerate(GATES)})
+        session.advance()
+
+
+def audit_draw(app, scene) -> list[str]:
+    """Audit a scene drawn directly (its state set by the test, not by a frame's update)."""
+    saved = app.stack.top
+    assert saved is scene
+    with draw.TextAudit() as a:
+        scene.draw(app.screen)
+    canvas = app.screen.get_rect()
+    out = []
+    for s, rect, box, surface, _ in a.entries:
+        if surface is app.screen and not canvas.contains(rect):
+            out.append(f"{s!r} at {rect} leaves the window")
+        if surface is app.screen and box is not None and not box.inflate(2, 2).contains(rect):
+            out.append(f"{s!r} at {rect} overflows its box {box}")
+    return out
+
+
+def test_no_text_leaves_its_box_or_overlaps_at_any_scale(scaled_app):
+    problems = visit_every_screen(scaled_app)
+    assert not problems, f"{len(problems)} text problems:\n" + "\n".join(problems[:40])
+
+
+def test_the_audit_sees_an_overflow():
+    """The measuring itself: a line wider than its box is reported."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    pygame.font.init()
+    surf = pygame.Surface((200, 50))
+    with draw.TextAudit() as a:
+        draw.text(surf, "far too long for its box", (0, 0), 18, box=pygame.Rect(0, 0, 60, 30))
+    ((s, rect, box, _, _),) = a.entries
+    assert rect.width > box.width
