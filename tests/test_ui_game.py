@@ -147,12 +147,11 @@ def test_every_scene_runs_and_the_keyboard_reaches_all_of_them(app):
     keys.press(pygame.K_DOWN, n=3)  # continue, campaign, player, settings
     keys.press(pygame.K_RETURN)
     assert keys.top.name == "settings"
-    keys.press(pygame.K_RIGHT)  # UI scale 125%: the game draws on a smaller canvas, enlarged
-    assert app.settings.ui_scale == 1.25 and app.scale == 1.25
-    assert app.screen.get_size() == (1024, 576) and app.window.get_size() == (1280, 720)
+    keys.press(pygame.K_RIGHT)  # UI scale 125%: as much as fits a 1280×720 window with 960×600 of room
+    assert app.settings.ui_scale == 1.25 and app.scale == pytest.approx(720 / 600)
+    assert app.screen.get_size() == (1067, 600) and app.window.get_size() == (1280, 720)
     keys.frames(2)
-    keys.press(pygame.K_RIGHT)  # 150% does not fit 1280×720 with 960×540 of room: as much as fits
-    assert app.settings.ui_scale == 1.5 and app.scale == pytest.approx(1280 / 960)
+    assert "(here 120%)" in keys.top.menu.items[0].label
     keys.press(pygame.K_LEFT, n=2)
     assert app.scale == 1.0 and app.screen is app.window
     keys.press(pygame.K_DOWN)

@@ -11,15 +11,18 @@ from types import SimpleNamespace
 import pygame
 import pytest
 
+from game.controllers.explain import QUANTITIES
 from game.controllers.training_job import FAILED, RUNNING
 from game.levels.training import ensure_model
 from game.progress import MAX_NAME_LENGTH
 from game.session.scripted import strategy_gates
 from game.session.session import GATES, PlaySession
 from game.ui import draw
-from game.ui.app import App, MIN_SIZE
+from game.ui.actions import Act, Input
+from game.ui.app import MIN_SIZE, App
 from game.ui.launch import level_row
 from game.ui.screens.compare import CompareScene
+from game.ui.screens.explain import ExplainScene
 from game.ui.screens.help import HelpScene
 from game.ui.screens.intro import IntroScene
 from game.ui.screens.level_select import LevelSelectScene
@@ -38,7 +41,7 @@ LONG_CONCEPT = ("Memorable " * 20)[:200].strip()
 LONG_INTRO = "A very long introduction that goes on and on. " * 40
 
 
-@pytest.fixture(params=[(1.0, (1280, 720)), (2.0, (1920, 1080))], ids=["100%", "200%"])
+@pytest.fixture(params=[(1.0, (1280, 720)), (2.0, (1920, 1200))], ids=["100%", "200%"])
 def scaled_app(request, tmp_path, monkeypatch):
     monkeypatch.setenv("GATEKEEPER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
@@ -63,20 +66,27 @@ def audit(app, label: str) -> list[str]:
     """Draw one frame and return every text problem on it."""
     with draw.TextAudit() as a:
         app.frame([], DT)
-    canvas = app.screen.get_rect()
+    return problems_in(a, app, label)
+
+
+def problems_in(a: draw.TextAudit, app, label: str) -> list[str]:
+    """Text outside the window (or the cached picture it is drawn into), outside its box, or over other
+    text drawn by the same scene on the same surface."""
     problems, placed = [], []
     for s, rect, box, surface, layer in a.entries:
-        if surface is not app.screen or not s.strip():
-            continue  # drawn into a cached picture, checked where the picture is made
-        if not canvas.contains(rect):
-            problems.append(f"{label}: {s!r} at {rect} leaves the window {canvas.size}")
+        if not s.strip():
+            continue
+        bounds = surface.get_rect()
+        if not bounds.contains(rect):
+            where = "the window" if surface is app.screen else "its picture"
+            problems.append(f"{label}: {s!r} at {rect} leaves {where} {bounds.size}")
         if box is not None and not box.inflate(2, 2).contains(rect):
             problems.append(f"{label}: {s!r} at {rect} overflows its box {box}")
         ink = rect.inflate(-2, -4)  # glyph boxes include line spacing; ink must not touch
-        for other, orect, olayer in placed:
-            if olayer == layer and ink.colliderect(orect):
+        for other, orect, osurface, olayer in placed:
+            if osurface is surface and olayer == layer and ink.colliderect(orect):
                 problems.append(f"{label}: {s!r} at {rect} overlaps {other!r} at {orect}")
-        placed.append((s, ink, layer))
+        placed.append((s, ink, surface, layer))
     return problems
 
 
@@ -109,15 +119,18 @@ def visit_every_screen(app) -> list[str]:
     progress = TrainProgress(2, 1234, 4000, 3, 5, 20, 0.3, 0.87, None, "annealing", 12.0)
     loading.job = SimpleNamespace(state=RUNNING, progress=progress, trained=True, fraction=0.4, error="")
     loading.cancelling = False
-    problems.extend(("loading: " + p) for p in audit_draw(app, loading))
+    problems.extend(audit_draw(app, loading))
     loading.job.state, loading.job.error = FAILED, "could not prepare the network: " + "reason " * 60
-    problems.extend(("loading failed: " + p) for p in audit_draw(app, loading))
+    problems.extend(audit_draw(app, loading))
     app.stack.pop()
 
     show(IntroScene(app, row, model), "intro")
     app.stack.pop()
     play = PlayScene(app, row, model)
     show(play, "play, first word")
+    play.handle(Input(Act.EXPLAIN))
+    problems.extend(audit(app, "explain over play"))
+    app.stack.pop()
     show(HelpScene(app), "help over play")
     app.stack.pop()
     gate_along(play.session, "solution", play.session.T - 1)
@@ -128,9 +141,19 @@ def visit_every_screen(app) -> list[str]:
     session = PlaySession(row.level, model)
     gate_along(session, "losing", session.T)
     show(ResultsScene(app, row, model, session, 0), "results")
+    show(ExplainScene(app, session, session.T - 1, movable=True), "explain over results")
+    app.stack.pop()
     show(CompareScene(app, row, session, app.stack.top.res.score), "compare")
     app.stack.top.cmp.jump_decisive(1)
     problems.extend(audit(app, "compare, decisive step"))
+    app.stack.top.cmp.swap(True)
+    problems.extend(audit(app, "compare, what if from here"))
+    for q in range(len(QUANTITIES)):  # every kind of number explained, over the comparison
+        ex = ExplainScene(app, session, app.stack.top.cmp.selected, movable=True)
+        for _ in range(q):
+            ex.ex.cursor.right()
+        show(ex, f"explain {QUANTITIES[q]}")
+        app.stack.pop()
     return problems
 
 
@@ -145,18 +168,10 @@ def gate_along(session, strategy: str, words: int) -> None:
 
 def audit_draw(app, scene) -> list[str]:
     """Audit a scene drawn directly (its state set by the test, not by a frame's update)."""
-    saved = app.stack.top
-    assert saved is scene
+    assert app.stack.top is scene
     with draw.TextAudit() as a:
         scene.draw(app.screen)
-    canvas = app.screen.get_rect()
-    out = []
-    for s, rect, box, surface, _ in a.entries:
-        if surface is app.screen and not canvas.contains(rect):
-            out.append(f"{s!r} at {rect} leaves the window")
-        if surface is app.screen and box is not None and not box.inflate(2, 2).contains(rect):
-            out.append(f"{s!r} at {rect} overflows its box {box}")
-    return out
+    return problems_in(a, app, scene.name)
 
 
 def test_no_text_leaves_its_box_or_overlaps_at_any_scale(scaled_app):

@@ -279,3 +279,40 @@ class ExplainCursor:
         if target.quantity not in GATE_QUANTITIES:
             self.offset = target.unit - target.slot * self.per
         self.target = Target(target.quantity, int(target.slot), int(target.unit))
+
+
+class Explainer:
+    """The explanation panel's state: which word and which quantity; the snapshot of that word is made
+    once per word. ``movable``: the player may go to other words (results, comparison) or only look at
+    the current one (play)."""
+
+    def __init__(self, session: PlaySession, t: int, movable: bool = False, target: Target | None = None):
+        from .play import snapshot_at  # play imports the UI's actions; keep this module light to import
+
+        self._snapshot_at = snapshot_at
+        self.session, self.movable = session, movable
+        self.last = min(session.step, session.T - 1)  # no word after the one being gated has numbers
+        self.t = max(0, min(self.last, t))
+        self.cursor = ExplainCursor(session.S, session.model.cell.hidden_size)
+        if target is not None:
+            self.cursor.select(target)
+        self._snaps: dict[int, Snapshot] = {}
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self.t not in self._snaps:
+            self._snaps[self.t] = self._snapshot_at(self.session, self.t)
+        return self._snaps[self.t]
+
+    def word(self, d: int) -> None:
+        if self.movable:
+            self.t = max(0, min(self.last, self.t + d))
+
+    def explanation(self) -> Explanation:
+        return explain_for(self.session, self.snapshot, self.cursor.target)
+
+
+def strongest_unit(snap: Snapshot, slot: int, slots: int) -> int:
+    """The slot's cell holding the most (largest |c|): where a clue is most likely kept."""
+    per = len(snap.c) // slots
+    return slot * per + int(np.argmax(np.abs(snap.c[slot * per : (slot + 1) * per])))

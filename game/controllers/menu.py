@@ -46,3 +46,10 @@ class Menu:
 
     def index(self, key: str) -> int:
         return next(k for k, item in enumerate(self.items) if item.key == key)
+
+    def window(self, first: int, n: int) -> Menu:
+        """The n items from ``first`` as a menu of their own (a scrolled view; focus kept if inside)."""
+        first = max(0, min(first, len(self.items) - 1))
+        view = Menu(self.items[first : first + n], max(0, self.focus - first))
+        view.offset = first
+        return view

@@ -61,6 +61,32 @@ class Snapshot:
     prediction: Outcome | None  # the network's answer with the player's gates, from the blank on
 
 
+def gate_row(session: PlaySession, t: int, slot: int) -> dict:
+    """The player's {"forget", "input", "output"} for one slot at word t."""
+    row, S = session.state.gates[t], session.S
+    return {"input": float(row[slot]), "forget": float(row[S + slot]), "output": float(row[2 * S + slot])}
+
+
+def snapshot_at(session: PlaySession, shown: int) -> Snapshot:
+    """What the cell shows at word ``shown`` (at most the current one): the player's gates there, the
+    memory before and after, the candidate, the hidden state, what the memory says, the answer."""
+    trace = session.run(shown + 1)
+    H = session.model.cell.hidden_size
+    c_prev = trace.c[-2, 0].copy() if shown > 0 else np.zeros(H)
+    c = trace.c[-1, 0].copy()
+    return Snapshot(
+        session.step,
+        shown,
+        tuple(gate_row(session, shown, k) for k in range(session.S)),
+        c_prev,
+        trace.g[-1, 0].copy(),
+        c,
+        trace.h[-1, 0].copy(),
+        tuple(session.memory_says(3, c)),
+        session.prediction(),
+    )
+
+
 def step_cues(gates: tuple[dict, ...]) -> list[str]:
     """The sounds of reading a word with these gates: a tick, and whether memory was written or
     erased (any slot's input, or forget, past half-way)."""
@@ -113,28 +139,7 @@ class PlayController:
         return self._snapshot
 
     def _compute(self) -> Snapshot:
-        s = self.session
-        shown = min(s.step, s.T - 1)
-        trace = s.run(shown + 1)
-        H = s.model.cell.hidden_size
-        c_prev = trace.c[-2, 0].copy() if shown > 0 else np.zeros(H)
-        gates = tuple(s.current_gates(k) if not s.finished else self._row(shown, k) for k in range(s.S))
-        c = trace.c[-1, 0].copy()
-        return Snapshot(
-            s.step,
-            shown,
-            gates,
-            c_prev,
-            trace.g[-1, 0].copy(),
-            c,
-            trace.h[-1, 0].copy(),
-            tuple(s.memory_says(3, c)),
-            s.prediction(),
-        )
-
-    def _row(self, t: int, slot: int) -> dict:
-        row, S = self.session.state.gates[t], self.session.S
-        return {"input": float(row[slot]), "forget": float(row[S + slot]), "output": float(row[2 * S + slot])}
+        return snapshot_at(self.session, min(self.session.step, self.session.T - 1))
 
     def gate_value(self, slot: int, gate: str) -> float:
         """The value a control shows: the one being dragged, else the session's."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..progress import StoreError, normalize_name
+from ..strings import t
 from .menu import Item, Menu
 
 NEW = "\0new"  # the menu key of "New player" (no real name can contain NUL)
@@ -36,7 +37,7 @@ class NameField:
 
 class Profiles:
     def __init__(self, players: list[str], current: str | None):
-        items = [Item(name, name) for name in players] + [Item(NEW, "New player…")]
+        items = [Item(name, name) for name in players] + [Item(NEW, t("profiles.new"))]
         focus = players.index(current) if current in players else (0 if players else len(items) - 1)
         self.menu = Menu(items, focus)
         self.field: NameField | None = None if players else NameField()

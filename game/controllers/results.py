@@ -3,12 +3,14 @@ replay, and where the player can go next."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from ..progress import StoreError
 from ..session.replay import save_attempt
 from ..session.scoring import HINT_COST, Score
 from ..session.session import PlaySession
+from ..strings import t
 from .level_select import Row
 from .menu import Item, Menu
 
@@ -33,29 +35,31 @@ class Results:
         self.saved: int | None = None
         self.notice = ""
         if assisted:
-            self.notice = (
-                f"Autoplay played {assisted} of {session.T} words, so this run is not counted for stars."
-            )
+            self.notice = t("results.notice.assisted", assisted=assisted, total=session.T)
         elif store is None or player is None:
-            self.notice = "Not saved: no player is chosen."
+            self.notice = t("results.notice.no_player")
         else:
             try:
                 self.saved = save_attempt(store, player, session, ref, started)
             except (StoreError, OSError) as e:  # a full disk costs this record, never the game
-                self.notice = f"Could not save this attempt: {e}"
+                self.notice = t("results.notice.save_failed", error=e)
         self.next_row = next_level()
-        items = [Item("retry", "Play again")]
+        items = [Item("retry", t("results.menu.retry"))]
         if self.next_row is not None:
             items.append(
                 Item(
                     "next",
-                    f"Next: {self.next_row.title}",
+                    t("results.menu.next", title=self.next_row.title),
                     enabled=self.next_row.playable,
-                    detail="" if self.next_row.playable else "Win this level to unlock the next one.",
+                    detail="" if self.next_row.playable else t("results.menu.next_locked"),
                 )
             )
-        items += [Item("compare", "Compare with the network's gates"),
-                  Item("watch", "Watch the trained network play it"), Item("back", "Level select")]
+        items += [
+            Item("compare", t("results.menu.compare")),
+            Item("explain", t("results.menu.explain"), detail=t("results.menu.explain.detail")),
+            Item("watch", t("results.menu.watch")),
+            Item("back", t("results.menu.back")),
+        ]
         self.menu = Menu(items, 1 if self.next_row is not None and self.next_row.playable else 0)
 
     @property
@@ -65,17 +69,38 @@ class Results:
     def headline(self) -> str:
         s = self.score
         if s.correct and s.confident:
-            return "The network answers right, with confidence."
+            return t("results.headline.won")
         if s.correct:
-            return "Right, but not sure enough to win: make the memory clearer."
-        return "The network answers wrong with your gates."
+            return t("results.headline.unsure")
+        return t("results.headline.wrong")
+
+    def in_words(self) -> str:
+        """The two parts of the score said in words (docs/scoring.md)."""
+        s = self.score
+        if self.session.task.numeric:
+            first = t("results.words.outcome.numeric", answer=s.answer, points=s.outcome_points)
+        else:
+            first = t("results.words.outcome", p=100 * s.p_right, points=s.outcome_points)
+        change = -math.log(max(s.agreement, 1e-300))
+        return first + " " + t("results.words.agreement", change=change, agreement=s.agreement)
 
     def parts(self) -> list[tuple[str, str]]:
         """The score broken into its parts, as (label, value) lines (docs/scoring.md)."""
         s = self.score
         return [
-            ("Answer", f"{s.outcome_points:.0f} of 100 × 0.7 = {0.7 * s.outcome_points:.1f}"),
-            ("Agreement with the model", f"{s.agreement:.2f} × 30 = {30 * s.agreement:.1f}"),
-            ("Hints", f"{s.hints} × −{HINT_COST:g} = −{HINT_COST * s.hints:.0f}" if s.hints else "none used"),
-            ("Score", f"{s.total:.1f}"),
+            (
+                t("results.part.answer"),
+                t("results.part.answer.value", points=s.outcome_points, weighted=0.7 * s.outcome_points),
+            ),
+            (
+                t("results.part.agreement"),
+                t("results.part.agreement.value", agreement=s.agreement, weighted=30 * s.agreement),
+            ),
+            (
+                t("results.part.hints"),
+                t("results.part.hints.value", hints=s.hints, cost=HINT_COST, total=HINT_COST * s.hints)
+                if s.hints
+                else t("results.part.hints.none"),
+            ),
+            (t("results.part.score"), f"{s.total:.1f}"),
         ]

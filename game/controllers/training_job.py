@@ -10,6 +10,7 @@ from lstm_engine import EngineError, ModelFileError, TrainingCancelled
 
 from ..levels.schema import Level
 from ..levels.training import ensure_model
+from ..strings import t
 
 RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
 
@@ -41,7 +42,7 @@ class TrainingJob:
         except TrainingCancelled:
             self.state = CANCELLED
         except (EngineError, ModelFileError, OSError, ValueError) as e:
-            self.error, self.state = f"could not prepare the network of '{self.level.id}': {e}", FAILED
+            self.error, self.state = t("loading.error", level=self.level.id, error=e), FAILED
         else:
             self.model, self.where, self.state = model, where, DONE
 

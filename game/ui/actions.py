@@ -36,8 +36,12 @@ class Act(Enum):
     PAUSE = "pause"  # P: pause autoplay
     FASTER = "faster"  # ]
     SLOWER = "slower"  # [
-    SAVE = "save"                # Ctrl+S: save the comparison (PNG) and the replay
-    FROM_HERE = "from_here"      # F: what if the network's gates were used from this step on
+    SAVE = "save"  # Ctrl+S: save the comparison (PNG) and the replay
+    FROM_HERE = "from_here"  # F: what if the network's gates were used from this step on
+    EXPLAIN = "explain"  # X: explain a number (its formula, plugged in, and what it means)
+    PREV_WORD = "prev_word"  # PageUp or ,: the explanation of the word before
+    NEXT_WORD = "next_word"  # PageDown or .
+    OPEN = "open"  # O: open a saved replay (level select)
     QUIT = "quit"
 
 

@@ -25,7 +25,7 @@ from .scenes import SceneStack
 from .sound import Sounds
 
 SIZE = (1280, 720)
-MIN_SIZE = (960, 540)
+MIN_SIZE = (960, 600)  # the least room every screen is laid out for (also at UI scale 200%)
 FPS = 60
 USER_PACKS = "user:"  # refs of levels from the player's own folder (user data dir / levels)
 

@@ -81,7 +81,9 @@ def text(
     for audit in _audits:
         visible = rect.clip(surface.get_clip())
         if visible.width and visible.height:
-            audit.entries.append((s, visible, None if box is None else pygame.Rect(box), surface, audit.layer))
+            audit.entries.append(
+                (s, visible, None if box is None else pygame.Rect(box), surface, audit.layer)
+            )
     return rect
 
 
@@ -166,10 +168,11 @@ def focus_ring(surface, rect, radius: int = 10) -> None:
 def button(surface, rect, label: str, focused: bool = False, enabled: bool = True, size: int = 20) -> None:
     panel(surface, rect, theme.PANEL_HI if focused else theme.PANEL, border=theme.LINE, width=1)
     colour = theme.TEXT if enabled else theme.FAINT
+    pad = 16 if rect.width >= 160 else 8  # small buttons (the play screen's) keep their words
     text(
         surface,
-        fit(label, size, rect.width - 24, "bold" if focused else "regular"),
-        (rect.x + 16, rect.centery),
+        fit(label, size, rect.width - 2 * pad, "bold" if focused else "regular"),
+        (rect.x + pad, rect.centery),
         size,
         colour,
         "bold" if focused else "regular",

@@ -33,7 +33,14 @@ KEYS = {
     pygame.K_a: Act.AUTOPLAY,
     pygame.K_p: Act.PAUSE,
     pygame.K_RIGHTBRACKET: Act.FASTER,
-    pygame.K_LEFTBRACKET: Act.SLOWER, pygame.K_f: Act.FROM_HERE,
+    pygame.K_LEFTBRACKET: Act.SLOWER,
+    pygame.K_f: Act.FROM_HERE,
+    pygame.K_x: Act.EXPLAIN,
+    pygame.K_PAGEUP: Act.PREV_WORD,
+    pygame.K_COMMA: Act.PREV_WORD,
+    pygame.K_PAGEDOWN: Act.NEXT_WORD,
+    pygame.K_PERIOD: Act.NEXT_WORD,
+    pygame.K_o: Act.OPEN,
 }
 
 

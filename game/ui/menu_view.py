@@ -16,6 +16,10 @@ def item_rects(menu: Menu, top_left, width: int, item_h: int = ITEM_H) -> list[p
     return [pygame.Rect(x, y + k * (item_h + gap), width, item_h) for k in range(len(menu.items))]
 
 
+def menu_height(n: int, item_h: int = ITEM_H) -> int:
+    return n * (item_h + GAP * item_h // ITEM_H)
+
+
 def hit(menu: Menu, top_left, width: int, pos, item_h: int = ITEM_H) -> int | None:
     for k, r in enumerate(item_rects(menu, top_left, width, item_h)):
         if r.collidepoint(pos):
@@ -70,13 +74,16 @@ class MenuScene:
     def current_menu(self) -> Menu:
         return self.menu
 
+    def menu_width(self) -> int:
+        return self.MENU_W
+
     def back(self) -> None:
         self.app.stack.pop()
 
     def raw(self, event) -> bool:
         if event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
             return False
-        key = handle_mouse(self.current_menu(), event, self.menu_pos(), self.MENU_W, self.MENU_ITEM_H)
+        key = handle_mouse(self.current_menu(), event, self.menu_pos(), self.menu_width(), self.MENU_ITEM_H)
         if key:
             self.choose(key)
         return True

@@ -21,25 +21,39 @@ SIDE_W = 360
 LABEL_W = 118
 GATE_LANE_H = 36
 SHOWN = ("forget", "input", "output")
+MEMORY_LANES = (("memory", "player"), ("memory", "model"), ("hidden", "player"), ("hidden", "model"))
+STRIP_TITLE = 18  # room above a memory strip for its label
+LEGEND_H = 60  # the two legend lines under the chart
+MEMORY_LABELS = {
+    ("memory", "player"): "your memory c",
+    ("memory", "model"): "its memory c",
+    ("hidden", "player"): "your hidden h",
+    ("hidden", "model"): "its hidden h",
+}
 
 
 def plot_geometry(size, S: int, H: int):
-    """(lanes: [(kind, slot, gate or run, rect)], plot x, plot width) for a window size."""
+    """(lanes: [(kind, slot, gate or run, rect)], plot x, plot width) for a window size. Gate lanes
+    and the four memory strips (cell state c and hidden state h, the player's run and the network's)
+    share the height there is; each memory cell gets 1 to 4 pixel rows."""
     w, h = size
     x0 = 24 + LABEL_W
     width = w - SIDE_W - 48 - LABEL_W - 16
     y = chrome.HEADER_H + 70
+    room = h - chrome.FOOTER_H - LEGEND_H - y
+    strips = len(MEMORY_LANES)
+    gate_h = max(20, min(GATE_LANE_H, (room - strips * (STRIP_TITLE + 4 + H) - 6 * S) // (3 * S)))
+    rows = max(1, min(4, (room - 3 * S * gate_h - 6 * S - strips * (STRIP_TITLE + 4)) // (strips * H)))
     lanes = []
     for slot in range(S):
         for gate in SHOWN:
-            lanes.append(("gate", slot, gate, pygame.Rect(x0, y, width, GATE_LANE_H - 6)))
-            y += GATE_LANE_H
+            lanes.append(("gate", slot, gate, pygame.Rect(x0, y, width, gate_h - 6)))
+            y += gate_h
         y += 6
-    strip = max(2, min(4, (h - chrome.FOOTER_H - 24 - y - 40) // (2 * H))) * H
-    for run in ("player", "model"):
-        y += 20
-        lanes.append(("memory", 0, run, pygame.Rect(x0, y, width, strip)))
-        y += strip + 4
+    for kind, run in MEMORY_LANES:
+        y += STRIP_TITLE
+        lanes.append((kind, 0, run, pygame.Rect(x0, y, width, rows * H)))
+        y += rows * H + 4
     return lanes, x0, width
 
 
@@ -77,9 +91,12 @@ def _chart(size, cmp: Comparison) -> pygame.Surface:
             if len(pts) > 1:  # the network's value: a white line
                 pygame.draw.lines(surf, theme.TEXT, False, pts, 2)
         else:
-            c = np.tanh(cmp.player_c if what == "player" else cmp.model_c)  # (T, H)
-            label = "your memory" if what == "player" else "its memory"
-            draw.text(surf, label, (24, r.centery), 15, theme.BELT_EDGE, "bold", "midleft")
+            if kind == "memory":
+                c = np.tanh(cmp.player_c if what == "player" else cmp.model_c)  # (T, H)
+            else:
+                c = cmp.player_h if what == "player" else cmp.model_h
+            colour = theme.BELT_EDGE if kind == "memory" else theme.HIDDEN
+            draw.text(surf, MEMORY_LABELS[kind, what], (24, r.y - 2), 15, colour, "bold", "bottomleft")
             rh = r.height / H
             for t in range(T):
                 for u in range(H):
@@ -89,6 +106,11 @@ def _chart(size, cmp: Comparison) -> pygame.Surface:
                         (int(r.x + t * col), int(r.y + u * rh), max(1, int(col)), max(1, int(rh))),
                     )
     return surf
+
+
+def value_legend() -> str:
+    names = {"standard": ("gold", "blue"), "colour-blind": ("yellow", "sky blue")}[theme.palette]
+    return f"{names[0]} positive, {names[1]} negative, grey near zero"
 
 
 class CompareScene(Scene):
@@ -143,6 +165,12 @@ class CompareScene(Scene):
             c.reset()
         elif inp.act == Act.SAVE:
             self.save()
+        elif inp.act == Act.EXPLAIN:
+            from .explain import ExplainScene, default_target
+
+            ex = ExplainScene(self.app, c.session, c.selected, movable=True)
+            ex.ex.cursor.select(default_target(ex.ex.snapshot, 0, "forget", c.S))
+            self.app.stack.push(ex)
         elif inp.act == Act.BACK:
             self.app.stack.pop()
 
@@ -174,19 +202,15 @@ class CompareScene(Scene):
         )
         lanes, x0, width = self.geometry()
         surface.blit(_chart((w, h), c), (0, 0))
-        draw.text(
+        legend = pygame.Rect(24, lanes[-1][3].bottom + 12, x0 + width - 24, LEGEND_H - 16)
+        draw.paragraph(
             surface,
-            "bars: your gates · white line: the network's own · dark red column: a decisive step",
-            (24, lanes[-1][3].bottom + 16),
+            "bars: your gates · line: the network's · ▼ and dark column: a decisive step\n"
+            "cells: " + value_legend(),
+            legend,
             15,
             theme.DIM,
-        )
-        draw.text(
-            surface,
-            "memory cells: yellow positive, blue negative, grey empty",
-            (24, lanes[-1][3].bottom + 38),
-            15,
-            theme.DIM,
+            spacing=1.45,
         )
         # the sentence on the axis: the selected word, and a tick for every step
         axis_y = lanes[0][3].y - 14
@@ -217,6 +241,7 @@ class CompareScene(Scene):
                 ("Enter", "what if"),
                 ("F", "…from here on"),
                 ("Bksp", "reset"),
+                ("X", "explain"),
                 ("Ctrl+S", "save"),
                 ("Esc", "back"),
             ],

@@ -4,38 +4,43 @@ from __future__ import annotations
 
 import pygame
 
+from ...strings import t
 from .. import draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
 
-KEYS = [
-    (
-        "Playing a level",
-        [
-            ("Space or Enter", "read the word with these gates (step)"),
-            ("Tab / Shift+Tab, 1–9", "choose the slot"),
-            ("↑ ↓", "choose the gate: forget, input, output"),
-            ("← → or − +", "close / open the chosen gate by 0.1"),
-            ("Home / End", "shut / open the chosen gate fully"),
-            ("K  W  E  R", "presets: keep, write, erase, reveal"),
-            ("Backspace, Ctrl+Z", "undo"),
-            ("Ctrl+Y, Ctrl+Shift+Z", "redo"),
-            ("H", "hint: the trained network's gates here (−5 points)"),
-            ("A", "let the trained network play / take over again"),
-            ("P, [ ]", "pause autoplay, slower / faster"),
-            ("Esc twice", "leave the level"),
-        ],
-    ),
-    (
-        "Everywhere",
-        [
-            ("↑ ↓, Enter", "move and choose in menus"),
-            ("Esc", "back"),
-            ("F1 or ?", "this help"),
-            ("Mouse", "click menus, drag the sliders"),
-        ],
-    ),
-]
+
+def key_table() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section, [(keys, what they do), ...]) in the active language (built when drawn, so a change of
+    language shows at once)."""
+    return [
+        (
+            t("help.section.play"),
+            [
+                (t("help.play.step.keys"), t("help.play.step")),
+                (t("help.play.slot.keys"), t("help.play.slot")),
+                (t("help.play.gate.keys"), t("help.play.gate")),
+                (t("help.play.nudge.keys"), t("help.play.nudge")),
+                (t("help.play.full.keys"), t("help.play.full")),
+                (t("help.play.presets.keys"), t("help.play.presets")),
+                (t("help.play.undo.keys"), t("help.play.undo")),
+                (t("help.play.redo.keys"), t("help.play.redo")),
+                (t("help.play.hint.keys"), t("help.play.hint")),
+                (t("help.play.autoplay.keys"), t("help.play.autoplay")),
+                (t("help.play.speed.keys"), t("help.play.speed")),
+                (t("help.play.leave.keys"), t("help.play.leave")),
+            ],
+        ),
+        (
+            t("help.section.everywhere"),
+            [
+                (t("help.all.menus.keys"), t("help.all.menus")),
+                (t("help.all.back.keys"), t("help.all.back")),
+                (t("help.all.help.keys"), t("help.all.help")),
+                (t("help.all.mouse.keys"), t("help.all.mouse")),
+            ],
+        ),
+    ]
 
 
 class HelpScene(Scene):
@@ -60,10 +65,10 @@ class HelpScene(Scene):
         box = pygame.Rect(0, 0, min(900, w - 60), min(620, h - 40))
         box.center = (w // 2, h // 2)
         draw.panel(surface, box, theme.PANEL, border=theme.FOCUS)
-        draw.text(surface, "Keys", (box.x + 28, box.y + 18), 26, theme.FOCUS, "bold")
+        draw.text(surface, t("help.title"), (box.x + 28, box.y + 18), 26, theme.FOCUS, "bold")
         y = box.y + 64
         col = box.x + 28 + 250
-        for section, rows in KEYS:
+        for section, rows in key_table():
             draw.text(surface, section, (box.x + 28, y), 19, theme.TEXT, "bold")
             y += 30
             for key, what in rows:
@@ -73,7 +78,7 @@ class HelpScene(Scene):
             y += 10
         draw.text(
             surface,
-            "Esc, Enter or F1 closes this.",
+            t("help.close"),
             (box.centerx, box.bottom - 22),
             15,
             theme.DIM,

@@ -74,15 +74,18 @@ class IntroScene(MenuScene, Scene):
             ("input", "write the word (1)"),
             ("output", "reveal (1)"),
         )
+        third = rect.width // 3
         for k, (gate, what) in enumerate(labels):
-            cx = rect.x + rect.width * (k + 1) // 4
+            cx = rect.x + third * k + third // 2
             draw.text(
                 surface,
-                f"{theme.GATE_LETTERS[gate]}: {gate}",
+                f"{theme.GATE_SYMBOLS[gate]} {gate}",
                 (cx, rect.y + 58),
                 16,
                 theme.GATE_COLOURS[gate],
                 "bold",
                 "center",
             )
-            draw.text(surface, what, (cx, rect.y + 80), 14, theme.DIM, anchor="center")
+            draw.text(
+                surface, draw.fit(what, 14, third - 8), (cx, rect.y + 80), 14, theme.DIM, anchor="center"
+            )

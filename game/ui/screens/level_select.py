@@ -95,6 +95,12 @@ class LevelSelectScene(Scene):
             self.model.move(1)
         elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
             self.open_focused(suggest=False)
+        elif inp.act == Act.OPEN:
+            row = self.model.focused
+            if row is not None and row.level is not None:
+                from .replays import ReplaysScene
+
+                self.app.stack.push(ReplaysScene(self.app, row))
         elif inp.act == Act.BACK:
             self.app.stack.pop()
 
@@ -139,7 +145,9 @@ class LevelSelectScene(Scene):
                 )
         surface.set_clip(clip)
         self.draw_details(surface)
-        chrome.footer(surface, [("↑↓", "choose"), ("Enter", "play"), ("Esc", "back"), ("F1", "help")])
+        chrome.footer(
+            surface, [("↑↓", "choose"), ("Enter", "play"), ("O", "replays"), ("Esc", "back"), ("F1", "help")]
+        )
 
     def draw_row(self, surface, box: pygame.Rect, r: Row, focused: bool) -> None:
         broken = r.level is None

@@ -7,6 +7,7 @@ import pygame
 
 from ...controllers.level_select import Row
 from ...controllers.training_job import CANCELLED, DONE, FAILED, TrainingJob
+from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
@@ -52,34 +53,39 @@ class LoadingScene(Scene):
         cx = w // 2
         if self.job.state == FAILED:
             draw.text(
-                surface, "The network could not be prepared", (cx, h // 3), 26, theme.BAD, "bold", "center"
+                surface, t("loading.failed"), (cx, h // 3), 26, theme.BAD, "bold", "center"
             )
             draw.paragraph(surface, self.job.error, pygame.Rect(cx - 400, h // 3 + 40, 800, 200), 17)
-            chrome.footer(surface, [("Esc", "back to the levels")])
+            chrome.footer(surface, [(t("key.esc"), t("footer.back_to_levels"))])
             return
         p = self.job.progress
-        title = "Training this level's network" if self.job.trained else "Loading the trained network"
+        title = t("loading.training") if self.job.trained else t("loading.loading")
         draw.text(surface, title, (cx, h // 3), 28, theme.TEXT, "bold", "center")
         bar = pygame.Rect(cx - 320, h // 3 + 50, 640, 22)
         draw.bar(surface, bar, self.job.fraction, theme.GATE_COLOURS["input"])
         if p is not None:
-            line = (
-                f"attempt {p.attempt + 1} · stage {p.stage + 1} of {p.stages} · {p.step} steps · "
-                f"accuracy on new sentences {100 * p.held_out_accuracy:.0f}%"
+            line = t(
+                "loading.progress",
+                attempt=p.attempt + 1,
+                stage=p.stage + 1,
+                stages=p.stages,
+                steps=p.step,
+                accuracy=100 * p.held_out_accuracy,
             )
             draw.text(surface, draw.fit(line, 17, 900), (cx, bar.bottom + 28), 17, theme.DIM, anchor="center")
             phase = {
-                "learning": "learning the task",
-                "annealing": "making its gates decisive",
-                "done": "finished",
+                "learning": t("loading.phase.learning"),
+                "annealing": t("loading.phase.annealing"),
+                "done": t("loading.phase.done"),
             }.get(p.phase, p.phase)
             draw.text(surface, phase, (cx, bar.bottom + 56), 17, theme.DIM, anchor="center")
         draw.paragraph(
             surface,
-            "The first time a level is played on this computer its network is trained from "
-            "scratch with NumPy, then kept for next time.",
+            t("loading.first_time"),
             pygame.Rect(cx - 320, h // 2 + 60, 640, 80),
             16,
             theme.FAINT,
         )
-        chrome.footer(surface, [("Esc", "cancel")], "Cancelling…" if self.cancelling else "")
+        chrome.footer(
+            surface, [(t("key.esc"), t("footer.cancel"))], t("loading.cancelling") if self.cancelling else ""
+        )

@@ -16,11 +16,12 @@ from ...session.session import PlaySession
 from .. import chrome, draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
-from ..views.cell import draw_cell
+from ..views.cell import draw_cell, target_at
 from ..views.controls import draw_controls
 from ..views.layout import play_layout
 from ..views.ribbon import draw_ribbon
 from ..views.side import draw_side
+from .explain import ExplainScene, default_target
 
 BUTTON_ACTS = (Act.STEP, Act.UNDO, Act.REDO, Act.HINT)
 KEYS = [
@@ -31,6 +32,7 @@ KEYS = [
     ("K W E R", "presets"),
     ("Bksp", "undo"),
     ("H", "hint"),
+    ("X", "explain"),
     ("A", "autoplay"),
     ("F1", "all keys"),
     ("Esc", "leave"),
@@ -134,12 +136,27 @@ class PlayScene(Scene):
                 for slot, group in enumerate(self.layout.groups):
                     if group.collidepoint(event.pos):
                         self.ctl.select_slot(slot)
+                for slot in range(self.session.S):
+                    lane = self.layout.lane(slot, self.session.S)
+                    if lane.collidepoint(event.pos):
+                        self.explain(target_at(lane, event.pos, self.ctl.snapshot, slot, self.session.S))
+                        return True
             return used or event.type != pygame.MOUSEMOTION
         return False
 
     def handle(self, inp) -> None:
-        if isinstance(inp, Input):
+        if isinstance(inp, Input) and inp.act == Act.EXPLAIN:
+            gate = SHOWN_GATES[self.ctl.gate]
+            self.explain(default_target(self.ctl.snapshot, self.ctl.slot, gate, self.session.S))
+        elif isinstance(inp, Input):
             self.ctl.handle(inp)
+
+    def explain(self, target) -> None:
+        """The explanation panel for one number of the word on screen."""
+        if self.ctl.autoplay and not self.ctl.autoplay.paused:
+            self.ctl.autoplay.paused = True  # reading an explanation should not miss the play
+        self.ctl.anim = None
+        self.app.stack.push(ExplainScene(self.app, self.session, self.ctl.snapshot.shown, False, target))
 
     def update(self, dt: float) -> None:
         self.ctl.update(dt)
@@ -182,6 +199,7 @@ class PlayScene(Scene):
             ctl.settings.show_numbers,
             ctl.slot,
             self.autoplay_status(),
+            self.explained(),
         )
         draw_side(surface, lay.side, lay.buttons, ctl)
         draw_controls(surface, lay, ctl)
@@ -189,6 +207,11 @@ class PlayScene(Scene):
         chrome.footer(surface, KEYS, ctl.message)
         if ctl.message == "" and ctl.autoplay is None and s.step == 0 and not s.history:
             self.draw_first_tip(surface)
+
+    def explained(self):
+        """The number the explanation panel over this screen is about (drawn with a ring)."""
+        top = self.app.stack.top
+        return top.ex.cursor.target if isinstance(top, ExplainScene) else None
 
     def autoplay_status(self) -> str:
         a = self.ctl.autoplay

@@ -6,6 +6,7 @@ import pygame
 
 from ...controllers.profiles import NEW, Profiles
 from ...progress import StoreError
+from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input, TextInput
 from ..menu_view import draw_menu, handle_mouse
@@ -79,22 +80,26 @@ class ProfilesScene(Scene):
 
     def draw(self, surface) -> None:
         surface.fill(theme.BG)
-        chrome.header(surface, "Who is playing?")
+        chrome.header(surface, t("profiles.title"))
         x, y = self.pos()
         field = self.model.field
         if field is None:
             draw.text(
                 surface,
-                "Progress, stars and settings are kept for each player on this computer.",
+                t("profiles.explain"),
                 (x + W // 2, 100),
                 18,
                 theme.DIM,
                 anchor="center",
             )
             draw_menu(surface, self.model.menu, (x, y), W)
-            keys = [("↑↓", "choose"), ("Enter", "play as"), ("Esc", "back")]
+            keys = [
+                ("↑↓", t("footer.choose")),
+                (t("key.enter"), t("footer.play_as")),
+                (t("key.esc"), t("footer.back")),
+            ]
         else:
-            draw.text(surface, "Type your name and press Enter:", (x, y), 22, theme.TEXT)
+            draw.text(surface, t("profiles.type_name"), (x, y), 22, theme.TEXT)
             box = pygame.Rect(x, y + 44, W, 56)
             draw.panel(surface, box, theme.PANEL_HI)
             draw.focus_ring(surface, box)
@@ -105,5 +110,9 @@ class ProfilesScene(Scene):
             )
             if field.error:
                 draw.paragraph(surface, field.error, pygame.Rect(x, box.bottom + 16, W, 80), 17, theme.BAD)
-            keys = [("Enter", "done"), ("Backspace", "erase"), ("Esc", "cancel")]
+            keys = [
+                (t("key.enter"), t("footer.done")),
+                (t("key.backspace"), t("footer.erase")),
+                (t("key.esc"), t("footer.cancel")),
+            ]
         chrome.footer(surface, keys)

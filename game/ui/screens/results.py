@@ -8,15 +8,18 @@ import pygame
 from ...controllers.level_select import Row
 from ...controllers.results import Results
 from .. import chrome, draw, theme
-from ..menu_view import MenuScene, draw_menu
+from ..actions import Act
+from ..menu_view import MenuScene, draw_menu, menu_height
 from ..scenes import Scene
 from ..views.side import draw_bars
 
 MENU_W = 380
+ITEM_H = 44
 
 
 class ResultsScene(MenuScene, Scene):
     MENU_W = MENU_W
+    MENU_ITEM_H = ITEM_H
     name = "results"
 
     def __init__(self, app, row: Row, model, session, assisted: int, started: str | None = None):
@@ -47,9 +50,17 @@ class ResultsScene(MenuScene, Scene):
     def back(self) -> None:
         self.choose("back")
 
+    def menu_width(self) -> int:
+        return min(MENU_W, self.app.screen.get_width() * 3 // 10)
+
     def menu_pos(self):
         w, h = self.app.screen.get_size()
-        return (w - MENU_W - 48, h - chrome.FOOTER_H - len(self.res.menu.items) * 60 - 40)
+        rows = menu_height(len(self.res.menu.items), ITEM_H)
+        return (w - self.menu_width() - 40, max(chrome.HEADER_H + 20, h - chrome.FOOTER_H - rows - 30))
+
+    def other(self, inp) -> None:
+        if inp.act == Act.EXPLAIN:
+            self.choose("explain")
 
     def choose(self, key) -> None:
         from .play import PlayScene
@@ -60,6 +71,12 @@ class ResultsScene(MenuScene, Scene):
             from .compare import CompareScene
 
             self.app.stack.push(CompareScene(self.app, self.row, self.session, self.res.score))
+        elif key == "explain":
+            from .explain import ExplainScene, default_target
+
+            ex = ExplainScene(self.app, self.session, self.session.T - 1, movable=True)
+            ex.ex.cursor.select(default_target(ex.ex.snapshot, 0, "cell", self.session.S))
+            self.app.stack.push(ex)
         elif key == "watch":
             self.app.stack.replace(PlayScene(self.app, self.row, self.model, "model"))
         elif key == "next" and self.res.next_row is not None:
@@ -70,65 +87,60 @@ class ResultsScene(MenuScene, Scene):
             self.app.stack.pop()
 
     def draw(self, surface) -> None:
+        """A column that flows from the top: headline, stars, both answers, the score in its parts,
+        the most decisive difference; what does not fit the window's height is left out, last first."""
         w, h = surface.get_size()
         r, s = self.res, self.res.score
         surface.fill(theme.BG)
         chrome.header(surface, f"{self.row.number}. {self.row.level.title}: results", self.app.player or "")
-        x, y = 48, chrome.HEADER_H + 28
+        mx, my = self.menu_pos()
+        x, y = 40, chrome.HEADER_H + 20
+        width = mx - 32 - x
+        bottom = h - chrome.FOOTER_H - 34  # the saved/notice line goes below
         colour = theme.GOOD if r.won else theme.FOCUS if s.correct else theme.BAD
-        draw.paragraph(surface, r.headline(), pygame.Rect(x, y, w - MENU_W - 140, 70), 28, colour, "bold")
-        y += 48
-        draw.stars(surface, (x, y + 22), s.stars, 22)
-        draw.text(surface, f"{s.total:.0f} points", (x + 170, y + 22), 26, theme.TEXT, "bold", "midleft")
-        y += 64
-        col = (w - MENU_W - 140) // 2
+        mark = "✓ " if r.won else "✗ "  # the outcome is never told by colour alone
+        y += (
+            draw.paragraph(surface, mark + r.headline(), pygame.Rect(x, y, width, 70), 24, colour, "bold") + 6
+        )
+        draw.stars(surface, (x, y + 20), s.stars, 20)
+        draw.text(surface, f"{s.total:.0f} points", (x + 150, y + 20), 24, theme.TEXT, "bold", "midleft")
+        y += 52
+        col = (width - 24) // 2
         numeric = self.session.task.numeric
         for k, (title, outcome) in enumerate(
             (("With your gates", r.outcome), ("With the network's own gates", r.model_outcome))
         ):
             cx = x + k * (col + 24)
-            draw.text(surface, title, (cx, y), 19, theme.TEXT, "bold")
+            draw.text(surface, draw.fit(title, 17, col, "bold"), (cx, y), 17, theme.TEXT, "bold")
             if numeric:
-                draw.text(
-                    surface,
-                    f"answer {outcome.predicted}  (needs {self.session.sequence.answer})",
-                    (cx, y + 34),
-                    18,
-                )
+                line = f"answer {outcome.predicted}  (needs {self.session.sequence.answer})"
+                draw.text(surface, draw.fit(line, 17, col), (cx, y + 30), 17)
             else:
-                draw_bars(surface, cx, y + 32, col - 24, outcome.top, str(self.session.sequence.answer))
-        y += 32 + 3 * 28 + 24
-        draw.text(surface, "How the score is made", (x, y), 19, theme.TEXT, "bold")
-        y += 32
-        for label, value in r.parts():
-            draw.text(surface, label, (x + 12, y), 17, theme.DIM)
-            draw.text(surface, value, (x + col + 60, y), 17, theme.TEXT, anchor="topright")
-            y += 26
+                draw_bars(surface, cx, y + 28, col, outcome.top, str(self.session.sequence.answer))
+        y += 28 + 3 * 24 + 14
+        draw.text(surface, "How the score is made", (x, y), 17, theme.TEXT, "bold")
+        y += 28
+        parts = r.parts()
+        value_w = max(draw.font(16).size(v)[0] for _, v in parts)
+        for label, value in parts:
+            draw.text(surface, draw.fit(label, 16, width - value_w - 36), (x + 12, y), 16, theme.DIM)
+            draw.text(surface, value, (x + width, y), 16, theme.TEXT, anchor="topright")
+            y += 24
+        y += 4
+        words = r.in_words()
+        if bottom - y >= 60:
+            y += draw.paragraph(surface, words, pygame.Rect(x, y, width, 60), 15, theme.DIM) + 8
         crit = s.critical
-        if crit:
+        if crit and bottom - y >= 40:
             d = crit[0]
-            y += 10
             line = (
                 f"Most decisive difference: at “{d.word}” (word {d.step + 1}) your {d.gate} gate was "
                 f"{d.player:.2f}, the network's {d.model:.2f}; with the network's value the answer would be "
                 f"{d.answer_if_swapped}."
             )
-            y += draw.paragraph(surface, line, pygame.Rect(x, y, w - MENU_W - 140, 80), 17, theme.FOCUS)
-        if r.notice:
-            draw.paragraph(
-                surface,
-                r.notice,
-                pygame.Rect(x, h - chrome.FOOTER_H - 60, w - MENU_W - 140, 50),
-                16,
-                theme.DIM,
-            )
-        elif r.saved is not None:
-            draw.text(
-                surface,
-                "Saved to your progress, with the replay.",
-                (x, h - chrome.FOOTER_H - 36),
-                16,
-                theme.DIM,
-            )
-        draw_menu(surface, r.menu, self.menu_pos(), MENU_W)
+            y += draw.paragraph(surface, line, pygame.Rect(x, y, width, bottom - y), 16, theme.FOCUS) + 8
+        note = r.notice or ("Saved to your progress, with the replay." if r.saved is not None else "")
+        if note:
+            draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, theme.DIM)
+        draw_menu(surface, r.menu, (mx, my), self.menu_width(), 18, ITEM_H)
         chrome.footer(surface, [("↑↓", "choose"), ("Enter", "go"), ("Esc", "level select")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pygame
 
 from ...controllers.menu import Item, Menu
+from ...strings import t
 from .. import chrome, draw, theme
 from ..menu_view import MenuScene, draw_menu
 from ..scenes import Scene
@@ -26,18 +27,18 @@ class TitleScene(MenuScene, Scene):
         old = getattr(self, "menu", None)
         focus = old.focus if old and getattr(self, "player", None) == self.app.player else 0
         self.player = self.app.player  # a new player starts at "Continue"
-        who = self.app.player or "nobody yet"
+        who = self.app.player or t("title.nobody")
         items = [
             Item(
                 "continue",
-                "Continue",
+                t("title.continue"),
                 enabled=self.app.player is not None,
-                detail="" if self.app.player else "Choose a player first.",
+                detail="" if self.app.player else t("title.need_player"),
             ),
-            Item("campaign", "Campaign"),
-            Item("player", f"Player: {who}"),
-            Item("settings", "Settings"),
-            Item("quit", "Quit"),
+            Item("campaign", t("title.campaign")),
+            Item("player", t("title.player", name=who)),
+            Item("settings", t("title.settings")),
+            Item("quit", t("title.quit")),
         ]
         self.menu = Menu(items, focus)
 
@@ -69,10 +70,10 @@ class TitleScene(MenuScene, Scene):
     def draw(self, surface) -> None:
         w, h = surface.get_size()
         surface.fill(theme.BG)
-        draw.text(surface, "GATEKEEPER", (w // 2, int(h * 0.16)), 64, theme.FOCUS, "bold", "center")
+        draw.text(surface, t("app.name"), (w // 2, int(h * 0.16)), 64, theme.FOCUS, "bold", "center")
         draw.text(
             surface,
-            "You are the gatekeeper of a real LSTM's memory.",
+            t("title.tagline"),
             (w // 2, int(h * 0.16) + 58),
             22,
             theme.TEXT,
@@ -84,7 +85,15 @@ class TitleScene(MenuScene, Scene):
             draw.paragraph(
                 surface, self.app.notice, pygame.Rect(24, h - chrome.FOOTER_H - 60, w - 48, 50), 16, theme.BAD
             )
-        chrome.footer(surface, [("↑↓", "choose"), ("Enter", "open"), ("F1", "help"), ("Esc", "quit")])
+        chrome.footer(
+            surface,
+            [
+                ("↑↓", t("footer.choose")),
+                (t("key.enter"), t("footer.open")),
+                ("F1", t("footer.help")),
+                (t("key.esc"), t("footer.quit")),
+            ],
+        )
 
     @staticmethod
     def draw_belt(surface, rect) -> None:

@@ -14,7 +14,9 @@ import math
 import numpy as np
 import pygame
 
+from ...controllers.explain import Target
 from ...controllers.play import Animation, Snapshot
+from ...strings import t
 from .. import draw, theme
 
 # positions along a lane, as fractions of its width / height
@@ -63,10 +65,10 @@ def background(size: tuple[int, int], units: int) -> pygame.Surface:
         pygame.draw.line(surf, theme.LINE, pipe.topleft, pipe.bottomleft, 1)
         pygame.draw.line(surf, theme.LINE, pipe.topright, pipe.bottomright, 1)
     small = 14
-    draw.text(surf, "memory c", (belt.x + 6, belt.y - 4), small, theme.BELT_EDGE, "bold", "bottomleft")
+    draw.text(surf, t("cell.memory"), (belt.x + 6, belt.y - 4), small, theme.BELT_EDGE, "bold", "bottomleft")
     draw.text(
         surf,
-        "candidate g",
+        t("cell.candidate"),
         (g["xi"] - PIPE, g["bottom"] + 4),
         small,
         theme.GATE_COLOURS["input"],
@@ -74,13 +76,74 @@ def background(size: tuple[int, int], units: int) -> pygame.Surface:
     )
     draw.text(
         surf,
-        "hidden h → answer",
+        t("cell.hidden"),
         (lane.x + int(lane.width * X_H_PACKET), g["bottom"] + 4),
         small,
         theme.HIDDEN,
         anchor="midtop",
     )
     return surf
+
+
+def unit_rects(center, n: int, belt_h: int) -> list[pygame.Rect]:
+    """Where each of a packet's n memory cells is drawn."""
+    cols, rows, s = unit_size(n, belt_h)
+    w, h = cols * (s + 2) - 2, rows * (s + 2) - 2
+    x0, y0 = int(center[0] - w / 2), int(center[1] - h / 2)
+    return [pygame.Rect(x0 + (k % cols) * (s + 2), y0 + (k // cols) * (s + 2), s, s) for k in range(n)]
+
+
+def places(lane: pygame.Rect) -> dict:
+    """Where every number of a lane is (without animation): packets as (centre, height), valves."""
+    g = geometry(lane)
+    belt, bottom = g["belt"], g["bottom"]
+    mid_in = (belt.bottom + bottom - 24) // 2
+    return {
+        "packets": {
+            "cell_before": ((lane.x + lane.width * X_LEFT_PACKET, belt.centery), belt.height),
+            "candidate": ((g["xi"], bottom - 14), PIPE + 10),
+            "cell": ((lane.x + lane.width * X_MID_PACKET, belt.centery), belt.height),
+            "hidden": ((lane.x + lane.width * X_H_PACKET, bottom - 14), PIPE + 10),
+        },
+        "valves": {
+            "forget": (g["xf"], belt.centery),
+            "input": (g["xi"], mid_in),
+            "output": (g["xo"], mid_in),
+        },
+    }
+
+
+def target_at(lane: pygame.Rect, pos, snap: Snapshot, slot: int, slots: int) -> Target:
+    """The number under the mouse in a lane: a memory cell of a packet, else the nearest valve."""
+    per = len(snap.c) // slots
+    where = places(lane)
+    for name, (center, height) in where["packets"].items():
+        for k, r in enumerate(unit_rects(center, per, height)):
+            if r.inflate(2, 2).collidepoint(pos):
+                return Target("cell" if name == "cell_before" else name, slot, slot * per + k)
+    gate = min(where["valves"], key=lambda q: math.dist(where["valves"][q], pos))
+    return Target(gate, slot, slot * per)
+
+
+def highlight(surface, lane: pygame.Rect, target: Target, slot: int, slots: int, per: int) -> None:
+    """A focus ring around the number being explained."""
+    if target.slot != slot:
+        return
+    where = places(lane)
+    if target.quantity in where["valves"]:
+        cx, cy = where["valves"][target.quantity]
+        span = lane.height * H_BELT if target.quantity == "forget" else PIPE
+        r = (
+            pygame.Rect(0, 0, 34, span + 30)
+            if target.quantity == "forget"
+            else pygame.Rect(0, 0, span + 30, 34)
+        )
+        r.center = (cx, cy)
+        draw.focus_ring(surface, r, 6)
+        return
+    center, height = where["packets"][target.quantity]
+    r = unit_rects(center, per, height)[target.unit - slot * per]
+    draw.focus_ring(surface, r.inflate(4, 4), 3)
 
 
 def draw_packet(surface, center, values: np.ndarray, belt_h: int, alpha: float = 1.0) -> pygame.Rect:
@@ -182,7 +245,7 @@ def draw_lane(
         gates["forget"],
         "forget",
         "belt",
-        f"f {gates['forget']:.2f}" if numbers else None,
+        t("cell.valve.forget", value=gates["forget"]) if numbers else None,
     )
     mid_in = (belt.bottom + bottom - 24) // 2
     draw_valve(
@@ -192,7 +255,7 @@ def draw_lane(
         gates["input"],
         "input",
         "pipe",
-        f"i {gates['input']:.2f}" if numbers else None,
+        t("cell.valve.input", value=gates["input"]) if numbers else None,
     )
     draw_valve(
         surface,
@@ -201,14 +264,14 @@ def draw_lane(
         gates["output"],
         "output",
         "pipe",
-        f"o {gates['output']:.2f}" if numbers else None,
+        t("cell.valve.output", value=gates["output"]) if numbers else None,
     )
     # the word feeding the candidate, left of its packet
     cols, _, size = unit_size(H // slots, PIPE + 10)
     edge = g["xi"] - cols * (size + 2) // 2 - 10
     draw.text(
         surface,
-        draw.fit(f"“{word}”", 16, edge - lane.x - 8),
+        draw.fit(t("cell.word", word=word), 16, edge - lane.x - 8),
         (edge, bottom - 14),
         16,
         theme.TEXT,
@@ -217,7 +280,13 @@ def draw_lane(
     )
     if slots > 1:
         draw.text(
-            surface, f"slot {slot + 1}", (lane.right - 4, belt.y - 4), 14, theme.DIM, "bold", "bottomright"
+            surface,
+            t("cell.slot", n=slot + 1),
+            (lane.right - 4, belt.y - 4),
+            14,
+            theme.DIM,
+            "bold",
+            "bottomright",
         )
 
 
@@ -231,10 +300,11 @@ def draw_cell(
     show_numbers: bool,
     selected_slot: int,
     status: str = "",
+    explained: Target | None = None,
 ) -> None:
     draw.panel(surface, rect)
     shown = anim.before if anim is not None else snap
-    title = f"Reading “{words[shown.shown]}” (word {shown.shown + 1} of {len(words)})"
+    title = t("cell.title", word=words[shown.shown], n=shown.shown + 1, total=len(words))
     right = rect.right - 16
     if status:
         r = draw.text(
@@ -254,3 +324,5 @@ def draw_cell(
         if len(lanes) > 1 and k == selected_slot:
             pygame.draw.rect(surface, theme.PANEL_HI, lane.inflate(8, 8), border_radius=8)
         draw_lane(surface, lane, k, len(lanes), shown, words[shown.shown], anim, show_numbers)
+        if explained is not None:
+            highlight(surface, lane, explained, k, len(lanes), len(snap.c) // len(lanes))

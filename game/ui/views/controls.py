@@ -6,8 +6,14 @@ from __future__ import annotations
 import pygame
 
 from ...controllers.play import SHOWN_GATES, PlayController
+from ...strings import t
 from .. import draw, theme
 from .layout import PlayLayout
+
+
+def gate_name(gate: str) -> str:
+    """A gate's name as the player reads it (``gate`` is the code's name: forget, input, output)."""
+    return {"forget": t("gate.forget"), "input": t("gate.input"), "output": t("gate.output")}[gate]
 
 
 def draw_controls(surface, layout: PlayLayout, ctl: PlayController) -> None:
@@ -16,10 +22,10 @@ def draw_controls(surface, layout: PlayLayout, ctl: PlayController) -> None:
     for slot, group in enumerate(layout.groups):
         selected = slot == ctl.slot
         draw.panel(surface, group, theme.PANEL_HI if selected else theme.PANEL)
-        title = f"Slot {slot + 1}" + (
-            f" · memory cells {slot * H // S + 1}–{(slot + 1) * H // S}"
+        title = (
+            t("controls.slot.cells", n=slot + 1, first=slot * H // S + 1, last=(slot + 1) * H // S)
             if S > 1
-            else f" · all {H} memory cells"
+            else t("controls.slot.all", n=slot + 1, count=H)
         )
         draw.text(
             surface,
@@ -42,7 +48,7 @@ def draw_controls(surface, layout: PlayLayout, ctl: PlayController) -> None:
             slider = layout.slider(slot, k)
             draw.text(
                 surface,
-                draw.fit(gate, 16, slider.x - row.x - 40),
+                draw.fit(gate_name(gate), 16, slider.x - row.x - 40),
                 (row.x + 32, row.centery),
                 16,
                 colour,

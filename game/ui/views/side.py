@@ -12,49 +12,63 @@ BUTTONS = ("Step ▶", "Undo", "Redo", "Hint")
 ROW = 24
 
 
-def draw_bars(surface, x: int, y: int, width: int, items, highlight: str | None) -> int:
-    for word, p in items:
+def draw_bars(surface, x: int, y: int, width: int, items, highlight: str | None, rows: int = 3) -> int:
+    for word, p in list(items)[:rows]:
         draw.text(
             surface,
-            draw.fit(str(word), 17, 120),
+            draw.fit(str(word), 17, min(120, width // 3)),
             (x, y + 10),
             17,
             theme.FOCUS if word == highlight else theme.TEXT,
             "bold",
             "midleft",
         )
-        draw.bar(surface, pygame.Rect(x + 128, y + 3, width - 128 - 56, 14), p, theme.BELT_EDGE)
+        label_w = min(128, width // 3 + 8)
+        draw.bar(surface, pygame.Rect(x + label_w, y + 3, width - label_w - 56, 14), p, theme.BELT_EDGE)
         draw.text(surface, f"{100 * p:.0f}%", (x + width, y + 10), 16, theme.DIM, anchor="midright")
         y += ROW
     return y
 
 
 def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl: PlayController) -> None:
+    """Top to bottom: what the memory says, the answer (from the blank on), the hint; in a short
+    window the lists get fewer rows, and at the blank the answer wins over what the memory says."""
     draw.panel(surface, rect)
     s = ctl.session
     snap = ctl.snapshot
     x, w = rect.x + 16, rect.width - 32
     y = rect.y + 12
     numeric = s.task.numeric
-    draw.text(
-        surface, "The memory says" if not numeric else "The memory holds", (x, y), 18, theme.TEXT, "bold"
-    )
-    y += 28
-    if numeric:
-        draw.text(
-            surface, f"≈ {snap.says[0][0]}  (running value read from the belt)", (x, y), 17, theme.BELT_EDGE
-        )
-        y += 30
-    else:
-        y = draw_bars(surface, x, y, w, snap.says, None)
-    y += 6
-    if snap.prediction is not None:
-        pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
-        y += 10
+    answer = snap.prediction is not None
+    hint = ctl.hint is not None and ctl.hint_step == s.step
+    room = buttons[0].y - 8 - y
+    hint_h = 34 + 22 * s.S if hint else 0
+    lists = 1 + answer
+    fixed = 34 + (36 if answer else 0) + hint_h
+    rows = 1 if numeric else max(0, min(3, (room - fixed) // (ROW * lists)))
+    says = True
+    if answer and (rows == 0 or (numeric and room < fixed + 60)):
+        says, fixed, lists = False, fixed - 34, 1  # at the blank the answer matters most
+        rows = 1 if numeric else max(1, min(3, (room - fixed) // ROW))
+    if says:
+        title = "The memory says" if not numeric else "The memory holds"
+        draw.text(surface, title, (x, y), 18, theme.TEXT, "bold")
+        y += 28
+        if numeric:
+            line = f"≈ {snap.says[0][0]}  (running value read from the belt)"
+            draw.text(surface, draw.fit(line, 17, w), (x, y), 17, theme.BELT_EDGE)
+            y += 30
+        else:
+            y = draw_bars(surface, x, y, w, snap.says, None, max(1, rows))
+        y += 6
+    if answer:
+        if says:
+            pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
+            y += 10
         needs = f" (needs {s.sequence.answer})" if not numeric else ""
         draw.text(
             surface,
-            draw.fit(f"Answer with your gates{needs}", 17, w),
+            draw.fit(f"Answer with your gates{needs}", 17, w, "bold"),
             (x, y),
             17,
             theme.GATE_COLOURS["output"],
@@ -62,11 +76,12 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         )
         y += 26
         if numeric:
-            draw.text(surface, f"answer {snap.prediction.predicted}  (needs {s.sequence.answer})", (x, y), 17)
+            line = f"answer {snap.prediction.predicted}  (needs {s.sequence.answer})"
+            draw.text(surface, draw.fit(line, 17, w), (x, y), 17)
             y += 28
         else:
-            y = draw_bars(surface, x, y, w, snap.prediction.top, str(s.sequence.answer))
-    if ctl.hint is not None and ctl.hint_step == s.step:
+            y = draw_bars(surface, x, y, w, snap.prediction.top, str(s.sequence.answer), max(1, rows))
+    if hint and buttons[0].y - 8 - y >= hint_h:
         pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
         y += 10
         lines = []
@@ -78,7 +93,7 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         draw.text(surface, "Hint: the network would set", (x, y), 16, theme.FOCUS, "bold")
         y += 24
         for line in lines:
-            draw.text(surface, line, (x, y), 16, theme.FOCUS)
+            draw.text(surface, draw.fit(line, 16, w), (x, y), 16, theme.FOCUS)
             y += 22
     for label, r in zip(BUTTONS, buttons, strict=True):
         draw.button(surface, r, label, size=16)

@@ -1,0 +1,88 @@
+"""Saved replays a player can open into the comparison screen: their own attempts at a level (kept in
+the progress store) and replay files saved from the comparison screen or put in the replays folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..progress import StoreError
+from ..session import replay as replays
+from .menu import Item, Menu
+
+MAX_ATTEMPTS = 20  # the newest attempts listed for a level
+MAX_FILES = 30
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    label: str
+    detail: str
+    open: Callable[[], replays.Verification]  # raises ReplayError when the replay cannot be used
+
+
+def attempt_entries(store, player: str | None, ref: str) -> list[Entry]:
+    if store is None or player is None:
+        return []
+    try:
+        attempts = [a for a in store.attempts(player, ref, MAX_ATTEMPTS) if a["has_replay"]]
+    except StoreError:
+        return []
+
+    def opener(attempt_id: int):
+        def run() -> replays.Verification:
+            text = store.replay(attempt_id)
+            if text is None:
+                raise replays.ReplayError(f"attempt {attempt_id} has no replay any more")
+            return replays.verify_text(text, f"attempt {attempt_id}")
+
+        return run
+
+    out = []
+    for a in attempts:
+        when = str(a["when"]).replace("T", " ")[:16]
+        stars = "★" * a["stars"] + "☆" * (3 - a["stars"])
+        out.append(
+            Entry(
+                f"attempt:{a['id']}",
+                f"{when}  {stars}  {a['score']:.0f} points",
+                "won" if a["won"] else "not won",
+                opener(a["id"]),
+            )
+        )
+    return out
+
+
+def file_entries(folders: list[Path]) -> list[Entry]:
+    """Replay files (.json), newest first, from the given folders (missing folders are fine)."""
+    files = []
+    for folder in folders:
+        try:
+            files += [p for p in folder.glob("*.json") if p.is_file()]
+        except OSError:
+            continue
+    files.sort(key=lambda p: p.stat().st_mtime if p.exists() else 0, reverse=True)
+    return [
+        Entry(f"file:{p}", p.name, str(p.parent), (lambda p=p: replays.verify(p))) for p in files[:MAX_FILES]
+    ]
+
+
+class ReplayList:
+    """The list as a menu; ``open()`` verifies the chosen replay (re-simulating it) or says why not."""
+
+    def __init__(self, entries: list[Entry]):
+        self.entries = {e.key: e for e in entries}
+        items = [Item(e.key, e.label, detail=e.detail) for e in entries] + [Item("back", "Back")]
+        self.menu = Menu(items)
+        self.error = ""
+
+    def open(self, key: str) -> replays.Verification | None:
+        try:
+            return self.entries[key].open()
+        except replays.ReplayError as e:
+            self.error = str(e)
+        except OSError as e:
+            self.error = f"cannot read the replay: {e}"
+        return None

@@ -1,0 +1,98 @@
+"""Saved replays of a level (the player's attempts) and replay files, to open in the comparison
+screen. Reached with O from level select."""
+
+from __future__ import annotations
+
+import pygame
+
+from ... import paths
+from ...controllers.level_select import Row
+from ...controllers.replays import ReplayList, attempt_entries, file_entries
+from .. import chrome, draw, theme
+from ..menu_view import MenuScene, draw_menu, handle_mouse
+from ..scenes import Scene
+
+W, ITEM_H = 560, 38
+
+
+def replay_folders() -> list:
+    """Where replay files are looked for: saved comparisons, and a folder for files from others."""
+    data = paths.user_data_dir()
+    return [data / "comparisons", data / "replays"]
+
+
+class ReplaysScene(MenuScene, Scene):
+    MENU_W = W
+    MENU_ITEM_H = ITEM_H
+    name = "replays"
+
+    def __init__(self, app, row: Row):
+        super().__init__(app)
+        self.row = row
+
+    def enter(self) -> None:
+        entries = attempt_entries(self.app.store, self.app.player, self.row.ref)
+        self.list = ReplayList(entries + file_entries(replay_folders()))
+
+    def current_menu(self):
+        return self.list.menu
+
+    def menu_pos(self):
+        w, _ = self.app.screen.get_size()
+        return ((w - W) // 2, chrome.HEADER_H + 70)
+
+    def visible(self) -> int:
+        """How many rows fit; the menu scrolls by keeping the focus inside this window."""
+        _, h = self.app.screen.get_size()
+        return max(3, (h - chrome.FOOTER_H - 90 - self.menu_pos()[1]) // (ITEM_H + 9))
+
+    def view(self):
+        """The rows in sight: a window of the list that keeps the focus (and one more) visible."""
+        menu, n = self.list.menu, self.visible()
+        first = max(0, min(menu.focus - n + 2, len(menu.items) - n))
+        return menu.window(first, n)
+
+    def raw(self, event) -> bool:
+        if event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
+            return False
+        view = self.view()
+        key = handle_mouse(view, event, self.menu_pos(), W, ITEM_H)
+        self.list.menu.point(view.offset + view.focus)
+        if key:
+            self.choose(key)
+        return True
+
+    def choose(self, key: str) -> None:
+        if key == "back":
+            self.app.stack.pop()
+            return
+        v = self.list.open(key)
+        if v is None:
+            return  # the error is shown under the list
+        from .compare import CompareScene
+
+        row = self.row
+        if v.level != row.ref.split("/")[-1] and not row.ref.endswith(v.level):
+            from ..launch import level_row
+
+            row = level_row(v.level)
+        self.app.stack.push(CompareScene(self.app, row, v.session, v.score))
+
+    def draw(self, surface) -> None:
+        w, h = surface.get_size()
+        surface.fill(theme.BG)
+        chrome.header(surface, f"Replays: {self.row.title}", self.app.player or "")
+        x, y = self.menu_pos()
+        intro = (
+            "Your finished attempts at this level, newest first, then replay files (saved comparisons and "
+            f"files put in {replay_folders()[1]}). Opening one plays it again with the real network."
+        )
+        draw.paragraph(surface, intro, pygame.Rect(x, chrome.HEADER_H + 12, W, 54), 15, theme.DIM)
+        draw_menu(
+            surface, self.view(), (x, y), W, 17, ITEM_H, pygame.Rect(x, h - chrome.FOOTER_H - 70, W, 24)
+        )
+        if self.list.error:
+            draw.paragraph(
+                surface, self.list.error, pygame.Rect(x, h - chrome.FOOTER_H - 46, W, 40), 15, theme.BAD
+            )
+        chrome.footer(surface, [("↑↓", "choose"), ("Enter", "open"), ("Esc", "back")])
