@@ -43,6 +43,49 @@ EN: dict[str, str] = {
     "gate.forget": "forget",
     "gate.input": "input",
     "gate.output": "output",
+    "gate.label": "{symbol} {gate}",
+    "gate.label.slot": "{symbol} {gate} {slot}",
+    "key.space": "Space",
+    "key.tab": "Tab",
+    "key.bksp": "Bksp",
+    "key.ctrl_s": "Ctrl+S",
+    "key.enter_or_arrows": "Enter / ←→",
+    "key.esc_or_x": "Esc / X",
+    "footer.change": "change",
+    "footer.go": "go",
+    "footer.level_select": "level select",
+    "footer.start": "start",
+    "footer.keys": "keys",
+    "footer.play": "play",
+    "footer.replays": "replays",
+    "footer.read_word": "read word",
+    "footer.slot": "slot",
+    "footer.gate": "gate",
+    "footer.adjust": "adjust",
+    "footer.presets": "presets",
+    "footer.undo": "undo",
+    "footer.hint": "hint",
+    "footer.explain": "explain",
+    "footer.autoplay": "autoplay",
+    "footer.all_keys": "all keys",
+    "footer.leave": "leave",
+    "footer.step": "step",
+    "footer.next_decisive": "next decisive",
+    "footer.what_if": "what if",
+    "footer.from_here": "…from here on",
+    "footer.reset": "reset",
+    "footer.save": "save",
+    "footer.number": "number",
+    "footer.cell_or_slot": "cell / slot",
+    "footer.word": "word",
+    "footer.close": "close",
+    "menu.back": "Back",
+    "level.numbered": "{number}. {title}",
+    "answer.numeric": "answer {predicted}  (needs {answer})",
+    # -- the window and starting it ----------------------------------------------------------------
+    "app.window_title": "Gatekeeper",
+    "app.notice.no_store": "Progress cannot be saved this time: {error}",
+    "launch.own_pack": "your level",
     # -- title screen ------------------------------------------------------------------------------
     "title.tagline": "You are the gatekeeper of a real LSTM's memory.",
     "title.continue": "Continue",
@@ -85,6 +128,33 @@ EN: dict[str, str] = {
     "help.play.speed": "pause autoplay, slower / faster",
     "help.play.leave.keys": "Esc twice",
     "help.play.leave": "leave the level",
+    "help.play.explain.keys": "X",
+    "help.play.explain": "explain the chosen number (formula with this word's numbers)",
+    "help.section.explain": "The explanation panel",
+    "help.explain.number.keys": "← →",
+    "help.explain.number": "number",
+    "help.explain.unit.keys": "↑ ↓",
+    "help.explain.unit": "cell or slot",
+    "help.explain.word.keys": ", .",
+    "help.explain.word": "word (results/comparison)",
+    "help.section.compare": "Comparing with the network",
+    "help.compare.step.keys": "← →",
+    "help.compare.step": "step",
+    "help.compare.decisive.keys": "Tab / Shift+Tab",
+    "help.compare.decisive": "next / previous decisive step",
+    "help.compare.whatif.keys": "Enter",
+    "help.compare.whatif": "what if (the network's gates at this word)",
+    "help.compare.from_here.keys": "F",
+    "help.compare.from_here": "… from this word on",
+    "help.compare.reset.keys": "Backspace",
+    "help.compare.reset": "reset",
+    "help.compare.save.keys": "Ctrl+S",
+    "help.compare.save": "save PNG + replay",
+    "help.compare.explain.keys": "X",
+    "help.compare.explain": "explain",
+    "help.section.levels": "Level select",
+    "help.levels.replays.keys": "O",
+    "help.levels.replays": "open saved replays of the level",
     "help.section.everywhere": "Everywhere",
     "help.all.menus.keys": "↑ ↓, Enter",
     "help.all.menus": "move and choose in menus",
@@ -159,6 +229,219 @@ EN: dict[str, str] = {
         "Where your gates differed from the network's, its answer changed by {change:.2f} in all, "
         "so the agreement is e^−{change:.2f} = {agreement:.2f}."
     ),
+    # -- settings ----------------------------------------------------------------------------------
+    "settings.title": "Settings",
+    "settings.no_player": "no player chosen: not saved",
+    "settings.on": "on",
+    "settings.off": "off",
+    "settings.ui_scale.label": "UI scale: {scale:.0%}",
+    "settings.ui_scale.label.here": "UI scale: {scale:.0%} (here {here:.0%})",
+    "settings.ui_scale.detail": (
+        "Everything larger: text, buttons, the cell. A window too small for the whole scale shows "
+        "as much as fits; make the window larger (or full screen) for the rest."
+    ),
+    "settings.palette.label": "Colours: {palette}",
+    "settings.palette.standard": "standard",
+    "settings.palette.colour_blind": "colour-blind",
+    "settings.palette.detail": (
+        "standard, or colour-blind: the Okabe–Ito colours, told apart with any colour vision. "
+        "Gates also always carry their symbol: × forget, + input, ▸ output."
+    ),
+    "settings.high_contrast.label": "High contrast: {state}",
+    "settings.high_contrast.detail": "Black background, white text and outlined panels.",
+    "settings.reduced_motion.label": "Reduced motion: {state}",
+    "settings.reduced_motion.detail": "The conveyor does not move between words; values change at once.",
+    "settings.volume.label": "Sound volume: {volume:.0%}",
+    "settings.volume.off": "Sound: off",
+    "settings.volume.detail": (
+        "Short, quiet cues when a word is read, memory is written or erased, and at the end."
+    ),
+    "settings.autoplay_speed.label": "Autoplay speed: ×{speed:g}",
+    "settings.autoplay_speed.detail": (
+        "How fast the trained network plays when you watch it (also [ and ] while watching)."
+    ),
+    "settings.show_numbers.label": "Numbers on the valves: {state}",
+    "settings.show_numbers.detail": "Print each gate's value beside its valve.",
+    "settings.unlock_all.label": "Unlock every level: {state}",
+    "settings.unlock_all.detail": "Every level can be played, won or not (for classrooms and revisiting).",
+    # -- level select ------------------------------------------------------------------------------
+    "level_select.title": "Choose a level",
+    "level_select.progress": "{player} · {done}/{playable} won",
+    "level_select.no_player": "no player",
+    "level_select.broken": "{title}: cannot be played",
+    "level_select.best": "best {score:.0f}",
+    "level_select.new": "new",
+    "level_select.none": "No levels found.",
+    "level_select.problems": (
+        "This level file has problems, so it is left out. Fix them in a text "
+        "editor (each one names the line and the field):"
+    ),
+    "level_select.locked": (
+        "Locked: win the level before it to open this one (or turn on “Unlock every level” in Settings)."
+    ),
+    "level_select.best_line": "best score {score:.1f} · {attempts} attempts · {wins} won",
+    "level_select.network.words.one": "{cells} memory cells · {slots} slot · reads words",
+    "level_select.network.words.many": "{cells} memory cells · {slots} slots · reads words",
+    "level_select.network.numbers.one": "{cells} memory cells · {slots} slot · reads numbers",
+    "level_select.network.numbers.many": "{cells} memory cells · {slots} slots · reads numbers",
+    # -- saved replays -----------------------------------------------------------------------------
+    "replays.title": "Replays: {title}",
+    "replays.intro": (
+        "Your finished attempts at this level, newest first, then replay files (saved comparisons and "
+        "files put in {folder}). Opening one plays it again with the real network."
+    ),
+    "replays.attempt.label": "{when}  {stars}  {score:.0f} points",
+    "replays.attempt.won": "won",
+    "replays.attempt.not_won": "not won",
+    "replays.attempt.source": "attempt {id}",
+    "replays.attempt.missing": "attempt {id} has no replay any more",
+    "replays.unreadable": "cannot read the replay: {error}",
+    # -- level intro -------------------------------------------------------------------------------
+    "intro.play": "Play",
+    "intro.watch_model": "Watch the trained network play",
+    "intro.watch_solution": "Watch the intended solution",
+    "intro.back": "Back to the levels",
+    "intro.diagram.forget": "keep (1) or wipe (0)",
+    "intro.diagram.input": "write the word (1)",
+    "intro.diagram.output": "reveal (1)",
+    # -- playing a level ---------------------------------------------------------------------------
+    "play.header.progress": "word {n} of {total} · hints {hints}",
+    "play.tip": "Set the gates for this word, then press Space to read it. F1 lists every key.",
+    "play.autoplay.model.paused": "Autoplay: the trained network · paused",
+    "play.autoplay.model.speed": "Autoplay: the trained network · ×{speed:g}",
+    "play.autoplay.solution.paused": "Autoplay: the intended solution · paused",
+    "play.autoplay.solution.speed": "Autoplay: the intended solution · ×{speed:g}",
+    "play.say.leave": "Press Esc again to leave this level (this attempt is not saved).",
+    "play.say.paused": "Autoplay paused: P to go on, or take over with any gate key.",
+    "play.say.resumed": "Autoplay goes on.",
+    "play.say.speed": "Autoplay speed ×{speed:g}",
+    "play.say.refused": "{reason}.",
+    "play.say.hint_shown": "The hint for this word is already shown.",
+    "play.say.hint": (
+        "Hint: the trained network's own gates for this word are marked on the sliders (−5 points)."
+    ),
+    "play.say.autoplay.model": (
+        "The trained network plays. P pauses, [ and ] change the speed; any gate key takes over."
+    ),
+    "play.say.autoplay.solution": (
+        "The intended solution plays. P pauses, [ and ] change the speed; any gate key takes over."
+    ),
+    "play.say.taken_over": "You have taken over at word {n}.",
+    # -- the side panel of the play screen ---------------------------------------------------------
+    "side.button.step": "Step ▶",
+    "side.button.undo": "Undo",
+    "side.button.redo": "Redo",
+    "side.button.hint": "Hint",
+    "side.memory.says": "The memory says",
+    "side.memory.holds": "The memory holds",
+    "side.memory.numeric": "≈ {value}  (running value read from the belt)",
+    "side.answer.title": "Answer with your gates (needs {answer})",
+    "side.answer.title.numeric": "Answer with your gates",
+    "side.hint.title": "Hint: the network would set",
+    "side.hint.value": "{letter} {value:.2f}",
+    "side.hint.slot": "slot {n}: {values}",
+    "side.bars.percent": "{percent:.0f}%",
+    # -- results screen ----------------------------------------------------------------------------
+    "results.title": "{number}. {title}: results",
+    "results.points": "{points:.0f} points",
+    "results.with_yours": "With your gates",
+    "results.with_network": "With the network's own gates",
+    "results.how": "How the score is made",
+    "results.decisive": (
+        "Most decisive difference: at “{word}” (word {n}) your {gate} gate was {player:.2f}, the "
+        "network's {model:.2f}; with the network's value the answer would be {answer}."
+    ),
+    "results.saved": "Saved to your progress, with the replay.",
+    # -- comparing with the network ----------------------------------------------------------------
+    "compare.title": "{title}: your gates against the network's",
+    "compare.memory.player": "your memory c",
+    "compare.memory.model": "its memory c",
+    "compare.hidden.player": "your hidden h",
+    "compare.hidden.model": "its hidden h",
+    "compare.legend.bars": "bars: your gates · line: the network's · ▼ and dark column: a decisive step",
+    "compare.legend.cells.standard": "cells: gold positive, blue negative, grey near zero",
+    "compare.legend.cells.colour_blind": "cells: yellow positive, sky blue negative, grey near zero",
+    "compare.word": "“{word}”",
+    "compare.save.failed": "Could not save: {error}",
+    "compare.save.done": "Saved {file} and its replay in {folder}",
+    "compare.side.word": "Word {n}: “{word}”",
+    "compare.side.gate": "gate",
+    "compare.side.yours": "yours",
+    "compare.side.network": "network",
+    "compare.side.unchanged": "This word's gates did not change the answer.",
+    "compare.side.weight": (
+        "Swapping in the network's gates here changes log p(right) by up to {weight:.2f}."
+    ),
+    "compare.side.weight.decisive": (
+        "Swapping in the network's gates here changes log p(right) by up to {weight:.2f} — a decisive step."
+    ),
+    "compare.side.answer": "Your answer: {answer} ({percent:.0f}% right)",
+    "compare.side.answer.numeric": "Your answer: {answer}",
+    "compare.side.flips": "That flips the answer.",
+    "compare.side.stays": "The answer stays as it was.",
+    "compare.side.prompt": (
+        "Enter: what if the network's gates had been used at this word? F: from this word on."
+    ),
+    "compare.whatif.at": "With the network's gates at “{word}” (word {n}): {answer} ({percent:.0f}%)",
+    "compare.whatif.at.bare": "With the network's gates at “{word}” (word {n}): {answer}",
+    "compare.whatif.from": (
+        "With the network's gates from “{word}” (word {n}) on: {answer} ({percent:.0f}%)"
+    ),
+    "compare.whatif.from.bare": "With the network's gates from “{word}” (word {n}) on: {answer}",
+    # -- explaining one number of the cell ---------------------------------------------------------
+    "explain.name.forget": "Forget gate",
+    "explain.name.input": "Input gate",
+    "explain.name.output": "Output gate",
+    "explain.name.candidate": "Candidate",
+    "explain.name.cell": "Memory",
+    "explain.name.hidden": "Hidden state",
+    "explain.formula.forget": "fₜ = your setting",
+    "explain.formula.input": "iₜ = your setting",
+    "explain.formula.output": "oₜ = your setting",
+    "explain.formula.candidate": "gₜ = tanh(W_g·[hₜ₋₁, xₜ] + b_g)",
+    "explain.formula.cell": "cₜ = fₜ·cₜ₋₁ + iₜ·gₜ",
+    "explain.formula.hidden": "hₜ = oₜ·tanh(cₜ)",
+    "explain.title.gate": "{name} {symbol}, slot {slot}, word {n} '{word}'",
+    "explain.title.unit": "{name} {symbol}, slot {slot}, cell {cell}, word {n} '{word}'",
+    "explain.memory.holds": "the memory that holds '{word}'",
+    "explain.memory.slot": "slot {slot}'s memory",
+    "explain.meaning.forget.kept": "The forget gate kept {percent}% of {memory}.",
+    "explain.meaning.forget.erased": "The forget gate erased {percent}% of {memory}.",
+    "explain.meaning.input": (
+        "The input gate wrote {percent}% of the candidate for '{word}' into slot {slot}."
+    ),
+    "explain.meaning.input.nothing": (
+        "The input gate wrote nothing of the candidate for '{word}' into slot {slot}."
+    ),
+    "explain.meaning.output.answer": "The output gate showed {percent}% of {memory} to the answer.",
+    "explain.meaning.output.next": "The output gate showed {percent}% of {memory} to the next word.",
+    "explain.meaning.output.nothing.answer": "The output gate showed nothing of {memory} to the answer.",
+    "explain.meaning.output.nothing.next": "The output gate showed nothing of {memory} to the next word.",
+    "explain.meaning.candidate": (
+        "'{word}' offers {value} to write into this cell; "
+        "the input gate lets {percent}% of it onto the memory."
+    ),
+    "explain.meaning.cell": (
+        "This cell of {memory} kept {kept}% of its old value and took {took}% "
+        "of what '{word}' offers; its square shows tanh(cₜ) = {tanh}."
+    ),
+    "explain.meaning.hidden.answer": (
+        "This cell passes {percent}% of its squashed memory tanh(cₜ) = {tanh} to the answer."
+    ),
+    "explain.meaning.hidden.next": (
+        "This cell passes {percent}% of its squashed memory tanh(cₜ) = {tanh} to the next word."
+    ),
+    "explain.meaning.hidden.shut.answer": (
+        "The output gate is shut, so this cell passes nothing to the answer."
+    ),
+    "explain.meaning.hidden.shut.next": (
+        "The output gate is shut, so this cell passes nothing to the next word."
+    ),
+    "explain.model.gate": (
+        "The trained network chose {symbol}ₜ = σ(W_{symbol}·[hₜ₋₁, xₜ] + b_{symbol}) = {value} here."
+    ),
+    "explain.model.cell": "The trained network's own gates here: fₜ = {forget}, iₜ = {input}.",
+    "explain.model.hidden": "The trained network's own output gate here: oₜ = {output}.",
 }
 
 _active: dict[str, str] = EN
@@ -205,9 +488,7 @@ def problems(catalogue: dict) -> list[str]:
                 continue
             want = placeholders(EN[key])
             if have != want:
-                out.append(
-                    f"{key!r}: placeholders {sorted(have)} differ from English's {sorted(want)}"
-                )
+                out.append(f"{key!r}: placeholders {sorted(have)} differ from English's {sorted(want)}")
     return out
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from ..levels.training import Outcome
 from ..session.scoring import Decision, Score, what_if
 from ..session.session import GATES, PlaySession
+from ..strings import t
 
 
 @dataclass(frozen=True)
@@ -20,15 +21,15 @@ class WhatIf:
     outcome: Outcome
 
     def describe(self, word: str) -> str:
-        where = (
-            f"from “{word}” (word {self.step + 1}) on"
-            if self.from_here
-            else f"at “{word}” (word {self.step + 1})"
-        )
-        o = self.outcome
+        o, n = self.outcome, self.step + 1
         if o.top:
-            return f"With the network's gates {where}: {o.predicted} ({100 * o.top[0][1]:.0f}%)"
-        return f"With the network's gates {where}: {o.predicted}"
+            percent = 100 * o.top[0][1]
+            if self.from_here:
+                return t("compare.whatif.from", word=word, n=n, answer=o.predicted, percent=percent)
+            return t("compare.whatif.at", word=word, n=n, answer=o.predicted, percent=percent)
+        if self.from_here:
+            return t("compare.whatif.from.bare", word=word, n=n, answer=o.predicted)
+        return t("compare.whatif.at.bare", word=word, n=n, answer=o.predicted)
 
 
 class Comparison:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..levels.sequence import BLANK
 from ..session.session import GATES
+from ..strings import t
 
 if TYPE_CHECKING:  # annotations only
     from ..session.session import PlaySession
@@ -26,24 +27,32 @@ if TYPE_CHECKING:  # annotations only
 QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
 GATE_QUANTITIES = QUANTITIES[:3]  # one value per slot
 SYMBOLS = {"forget": "f", "input": "i", "output": "o", "candidate": "g", "cell": "c", "hidden": "h"}
-NAMES = {
-    "forget": "Forget gate",
-    "input": "Input gate",
-    "output": "Output gate",
-    "candidate": "Candidate",
-    "cell": "Memory",
-    "hidden": "Hidden state",
-}
-FORMULAS = {
-    "forget": "fₜ = your setting",
-    "input": "iₜ = your setting",
-    "output": "oₜ = your setting",
-    "candidate": "gₜ = tanh(W_g·[hₜ₋₁, xₜ] + b_g)",
-    "cell": "cₜ = fₜ·cₜ₋₁ + iₜ·gₜ",
-    "hidden": "hₜ = oₜ·tanh(cₜ)",
-}
 WRITTEN = 0.5  # an input gate at least this open writes the word; a forget gate below it erases
 ATANH_CLIP = 1.0 - 1e-12  # |g| is < 1, but arctanh(±1) would be infinite
+
+
+def quantity_name(q: str) -> str:
+    """A quantity's name in the active language ("Forget gate")."""
+    return {
+        "forget": t("explain.name.forget"),
+        "input": t("explain.name.input"),
+        "output": t("explain.name.output"),
+        "candidate": t("explain.name.candidate"),
+        "cell": t("explain.name.cell"),
+        "hidden": t("explain.name.hidden"),
+    }[q]
+
+
+def formula(q: str) -> str:
+    """A quantity's formula, symbolic ("cₜ = fₜ·cₜ₋₁ + iₜ·gₜ"; a gate's is the player's setting)."""
+    return {
+        "forget": t("explain.formula.forget"),
+        "input": t("explain.formula.input"),
+        "output": t("explain.formula.output"),
+        "candidate": t("explain.formula.candidate"),
+        "cell": t("explain.formula.cell"),
+        "hidden": t("explain.formula.hidden"),
+    }[q]
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ def percent(x: float) -> int:
 
 
 def _memory(holder: str | None, slot: int) -> str:
-    return f"the memory that holds '{holder}'" if holder else f"slot {slot + 1}'s memory"
+    return t("explain.memory.holds", word=holder) if holder else t("explain.memory.slot", slot=slot + 1)
 
 
 def explain(
@@ -124,66 +133,95 @@ def explain(
     """
     H = len(snap.c)
     validate(target, slots, H)
-    q, k, u, t = target.quantity, target.slot, target.unit, snap.shown
-    word = words[t]
+    q, k, u, shown = target.quantity, target.slot, target.unit, snap.shown
+    word = words[shown]
     gates = snap.gates[k]
     f, i, o = gates["forget"], gates["input"], gates["output"]
-    where = f"slot {k + 1}" if q in GATE_QUANTITIES else f"slot {k + 1}, cell {u - k * (H // slots) + 1}"
-    title = f"{NAMES[q]} {SYMBOLS[q]}, {where}, word {t + 1} '{word}'"
-    to = "to the answer" if word == BLANK else "to the next word"
+    if q in GATE_QUANTITIES:
+        title = t(
+            "explain.title.gate", name=quantity_name(q), symbol=SYMBOLS[q], slot=k + 1, n=shown + 1, word=word
+        )
+    else:
+        title = t(
+            "explain.title.unit",
+            name=quantity_name(q),
+            symbol=SYMBOLS[q],
+            slot=k + 1,
+            cell=u - k * (H // slots) + 1,
+            n=shown + 1,
+            word=word,
+        )
+    to_answer = word == BLANK  # the last word passes its memory to the answer, others to the next word
     model = ""
     if q in GATE_QUANTITIES:
         v = gates[q]
         s = SYMBOLS[q]
         plugged = f"{s}ₜ = {num(v)}"
         p = percent(v)
+        memory = _memory(holder, k)
         if q == "forget":
             if v >= WRITTEN:
-                meaning = f"The forget gate kept {p}% of {_memory(holder, k)}."
+                meaning = t("explain.meaning.forget.kept", percent=p, memory=memory)
             else:
-                meaning = f"The forget gate erased {100 - p}% of {_memory(holder, k)}."
+                meaning = t("explain.meaning.forget.erased", percent=100 - p, memory=memory)
         elif q == "input":
-            what = "nothing" if p == 0 else f"{p}%"
-            meaning = f"The input gate wrote {what} of the candidate for '{word}' into slot {k + 1}."
-        else:
-            what = "nothing" if p == 0 else f"{p}%"
-            meaning = f"The output gate showed {what} of {_memory(holder, k)} {to}."
-        if model_gates is not None:
-            model = (
-                f"The trained network chose {s}ₜ = σ(W_{s}·[hₜ₋₁, xₜ] + b_{s}) = {num(model_gates[q])} here."
+            if p == 0:
+                meaning = t("explain.meaning.input.nothing", word=word, slot=k + 1)
+            else:
+                meaning = t("explain.meaning.input", percent=p, word=word, slot=k + 1)
+        elif p == 0:
+            meaning = (
+                t("explain.meaning.output.nothing.answer", memory=memory)
+                if to_answer
+                else t("explain.meaning.output.nothing.next", memory=memory)
             )
+        else:
+            meaning = (
+                t("explain.meaning.output.answer", percent=p, memory=memory)
+                if to_answer
+                else t("explain.meaning.output.next", percent=p, memory=memory)
+            )
+        if model_gates is not None:
+            model = t("explain.model.gate", symbol=s, value=num(model_gates[q]))
     elif q == "candidate":
         g = float(snap.g[u])
         z = float(np.arctanh(np.clip(g, -ATANH_CLIP, ATANH_CLIP)))
         plugged = f"{num(g)} = tanh({num(z)})"
-        meaning = (
-            f"'{word}' offers {num(g)} to write into this cell; "
-            f"the input gate lets {percent(i)}% of it onto the memory."
-        )
+        meaning = t("explain.meaning.candidate", word=word, value=num(g), percent=percent(i))
     elif q == "cell":
         c_prev, g, c = float(snap.c_prev[u]), float(snap.g[u]), float(snap.c[u])
         plugged = f"{num(c)} = {factor(f)}·{factor(c_prev)} + {factor(i)}·{factor(g)}"
-        meaning = (
-            f"This cell of {_memory(holder, k)} kept {percent(f)}% of its old value and took {percent(i)}% "
-            f"of what '{word}' offers; its square shows tanh(cₜ) = {num(np.tanh(c))}."
+        meaning = t(
+            "explain.meaning.cell",
+            memory=_memory(holder, k),
+            kept=percent(f),
+            took=percent(i),
+            word=word,
+            tanh=num(np.tanh(c)),
         )
         if model_gates is not None:
-            model = (
-                f"The trained network's own gates here: fₜ = {num(model_gates['forget'])}, "
-                f"iₜ = {num(model_gates['input'])}."
+            model = t(
+                "explain.model.cell", forget=num(model_gates["forget"]), input=num(model_gates["input"])
             )
     else:  # hidden
         c, h = float(snap.c[u]), float(snap.h[u])
         plugged = f"{num(h)} = {factor(o)}·tanh({num(c)})"
         if percent(o) == 0:
-            meaning = f"The output gate is shut, so this cell passes nothing {to}."
-        else:
             meaning = (
-                f"This cell passes {percent(o)}% of its squashed memory tanh(cₜ) = {num(np.tanh(c))} {to}."
+                t("explain.meaning.hidden.shut.answer")
+                if to_answer
+                else t("explain.meaning.hidden.shut.next")
+            )
+        else:
+            squashed = num(np.tanh(c))
+            meaning = (
+                t("explain.meaning.hidden.answer", percent=percent(o), tanh=squashed)
+                if to_answer
+                else t("explain.meaning.hidden.next", percent=percent(o), tanh=squashed)
             )
         if model_gates is not None:
-            model = f"The trained network's own output gate here: oₜ = {num(model_gates['output'])}."
-    return Explanation(title, FORMULAS[q], plugged, meaning, model)
+            model = t("explain.model.hidden", output=num(model_gates["output"]))
+    return Explanation(title, formula(q), plugged, meaning, model)
 
 
 def holder_word(session: PlaySession, slot: int, upto: int) -> str | None:

@@ -15,6 +15,7 @@ from ..levels.training import Outcome
 from ..session.commands import Action, ActionError, Advance, Redo, SetGates, Undo
 from ..session.scripted import strategy_gates
 from ..session.session import PlaySession
+from ..strings import t
 from ..ui.actions import Act, Input
 from .autoplay import Autoplay
 from .settings import Settings
@@ -61,9 +62,9 @@ class Snapshot:
     prediction: Outcome | None  # the network's answer with the player's gates, from the blank on
 
 
-def gate_row(session: PlaySession, t: int, slot: int) -> dict:
-    """The player's {"forget", "input", "output"} for one slot at word t."""
-    row, S = session.state.gates[t], session.S
+def gate_row(session: PlaySession, step: int, slot: int) -> dict:
+    """The player's {"forget", "input", "output"} for one slot at word ``step``."""
+    row, S = session.state.gates[step], session.S
     return {"input": float(row[slot]), "forget": float(row[S + slot]), "output": float(row[2 * S + slot])}
 
 
@@ -174,21 +175,17 @@ class PlayController:
                 self.left = True
             else:
                 self.leave_armed = LEAVE_SECONDS
-                self.say("Press Esc again to leave this level (this attempt is not saved).")
+                self.say(t("play.say.leave"))
             return
         if act == Act.PAUSE and self.autoplay:
             self.autoplay.toggle_pause()
-            self.say(
-                "Autoplay paused: P to go on, or take over with any gate key."
-                if self.autoplay.paused
-                else "Autoplay goes on."
-            )
+            self.say(t("play.say.paused") if self.autoplay.paused else t("play.say.resumed"))
             return
         if act in (Act.FASTER, Act.SLOWER):
             self.settings = self.settings.faster(1 if act == Act.FASTER else -1)
             if self.autoplay:
                 self.autoplay.speed = self.settings.autoplay_speed
-            self.say(f"Autoplay speed ×{self.settings.autoplay_speed:g}")
+            self.say(t("play.say.speed", speed=self.settings.autoplay_speed))
             return
         if act == Act.AUTOPLAY:
             if self.autoplay:
@@ -257,7 +254,7 @@ class PlayController:
             before = self.snapshot
             self.session.apply(action)
         except ActionError as e:
-            self.say(str(e).capitalize() + ".")
+            self.say(t("play.say.refused", reason=str(e).capitalize()))
             return False
         if isinstance(action, Advance):
             self.hint = None
@@ -273,15 +270,15 @@ class PlayController:
         if self.session.finished:
             return
         if self.hint_step == self.session.step and self.hint is not None:
-            self.say("The hint for this word is already shown.")
+            self.say(t("play.say.hint_shown"))
             return
         try:
             self.hint = self.session.hint()
         except ActionError as e:
-            self.say(str(e).capitalize() + ".")
+            self.say(t("play.say.refused", reason=str(e).capitalize()))
             return
         self.hint_step = self.session.step
-        self.say("Hint: the trained network's own gates for this word are marked on the sliders (−5 points).")
+        self.say(t("play.say.hint"))
 
     # -- autoplay ---------------------------------------------------------------------------------
     def start_autoplay(self, strategy: str) -> None:
@@ -290,12 +287,11 @@ class PlayController:
         self.autoplay = Autoplay(
             strategy, strategy_gates(self.session, strategy), self.settings.autoplay_speed
         )
-        who = "The trained network" if strategy == "model" else "The intended solution"
-        self.say(f"{who} plays. P pauses, [ and ] change the speed; any gate key takes over.")
+        self.say(t("play.say.autoplay.model") if strategy == "model" else t("play.say.autoplay.solution"))
 
     def take_over(self) -> None:
         self.autoplay = None
-        self.say(f"You have taken over at word {self.session.step + 1}.")
+        self.say(t("play.say.taken_over", n=self.session.step + 1))
 
     # -- time -------------------------------------------------------------------------------------
     def update(self, dt: float) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..progress import StoreError
 from ..session import replay as replays
+from ..strings import t
 from .menu import Item, Menu
 
 MAX_ATTEMPTS = 20  # the newest attempts listed for a level
@@ -35,8 +36,8 @@ def attempt_entries(store, player: str | None, ref: str) -> list[Entry]:
         def run() -> replays.Verification:
             text = store.replay(attempt_id)
             if text is None:
-                raise replays.ReplayError(f"attempt {attempt_id} has no replay any more")
-            return replays.verify_text(text, f"attempt {attempt_id}")
+                raise replays.ReplayError(t("replays.attempt.missing", id=attempt_id))
+            return replays.verify_text(text, t("replays.attempt.source", id=attempt_id))
 
         return run
 
@@ -47,8 +48,8 @@ def attempt_entries(store, player: str | None, ref: str) -> list[Entry]:
         out.append(
             Entry(
                 f"attempt:{a['id']}",
-                f"{when}  {stars}  {a['score']:.0f} points",
-                "won" if a["won"] else "not won",
+                t("replays.attempt.label", when=when, stars=stars, score=a["score"]),
+                t("replays.attempt.won") if a["won"] else t("replays.attempt.not_won"),
                 opener(a["id"]),
             )
         )
@@ -74,7 +75,7 @@ class ReplayList:
 
     def __init__(self, entries: list[Entry]):
         self.entries = {e.key: e for e in entries}
-        items = [Item(e.key, e.label, detail=e.detail) for e in entries] + [Item("back", "Back")]
+        items = [Item(e.key, e.label, detail=e.detail) for e in entries] + [Item("back", t("menu.back"))]
         self.menu = Menu(items)
         self.error = ""
 
@@ -84,5 +85,5 @@ class ReplayList:
         except replays.ReplayError as e:
             self.error = str(e)
         except OSError as e:
-            self.error = f"cannot read the replay: {e}"
+            self.error = t("replays.unreadable", error=e)
         return None

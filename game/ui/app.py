@@ -18,6 +18,7 @@ from ..controllers.level_select import Row, rows_for
 from ..controllers.settings import Settings
 from ..levels.loader import load_packs
 from ..progress import ProgressStore, StoreError
+from ..strings import t
 from . import draw, theme
 from .actions import Act, Input
 from .events import translate
@@ -39,7 +40,7 @@ class App:
             raise pygame.error(f"no display was found (SDL fell back to its '{driver}' driver)")
         pygame.font.init()
         draw.reset_caches()
-        pygame.display.set_caption("Gatekeeper")
+        pygame.display.set_caption(t("app.window_title"))
         self.window = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.screen = self.window  # what scenes draw on: the window, or a smaller canvas when scaled
         self.scale = 1.0
@@ -59,7 +60,7 @@ class App:
                 self.store = ProgressStore()
                 self.notice = self.store.notice or ""
             except (StoreError, OSError) as e:
-                self.notice = f"Progress cannot be saved this time: {e}"
+                self.notice = t("app.notice.no_store", error=e)
         self.player: str | None = None
         self.settings = Settings()
         self.sound = Sounds(0.0)  # silent until the player's settings are known

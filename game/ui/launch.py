@@ -13,6 +13,7 @@ import pygame
 from ..controllers.level_select import Row
 from ..levels.catalogue import UnknownLevel, shipped
 from ..levels.loader import LevelError, load_level
+from ..strings import t
 from .app import App
 from .screens.loading import LoadingScene
 from .screens.title import TitleScene
@@ -36,7 +37,7 @@ def level_row(ref: str) -> Row:
             raise LaunchError(str(e)) from None
         except OSError as e:
             raise LaunchError(f"{ref}: {e.strerror or e}") from None
-        return Row(f"file:{p.resolve()}", "your level", 1, level.title, level, None, None, False)
+        return Row(f"file:{p.resolve()}", t("launch.own_pack"), 1, level.title, level, None, None, False)
     try:
         name, entry = shipped(ref)
     except UnknownLevel as e:

@@ -13,9 +13,11 @@ from ... import paths
 from ...controllers.compare import Comparison
 from ...session import replay
 from ...session.session import GATES
+from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
+from ..views.controls import gate_name
 
 SIDE_W = 360
 LABEL_W = 118
@@ -24,12 +26,24 @@ SHOWN = ("forget", "input", "output")
 MEMORY_LANES = (("memory", "player"), ("memory", "model"), ("hidden", "player"), ("hidden", "model"))
 STRIP_TITLE = 18  # room above a memory strip for its label
 LEGEND_H = 60  # the two legend lines under the chart
-MEMORY_LABELS = {
-    ("memory", "player"): "your memory c",
-    ("memory", "model"): "its memory c",
-    ("hidden", "player"): "your hidden h",
-    ("hidden", "model"): "its hidden h",
-}
+
+
+def memory_label(kind: str, run: str) -> str:
+    """The label of a memory strip: kind "memory" or "hidden", run "player" or "model"."""
+    return {
+        ("memory", "player"): t("compare.memory.player"),
+        ("memory", "model"): t("compare.memory.model"),
+        ("hidden", "player"): t("compare.hidden.player"),
+        ("hidden", "model"): t("compare.hidden.model"),
+    }[kind, run]
+
+
+def gate_label(gate: str, slot: int, slots: int) -> str:
+    """ "× forget", or "× forget 2" when there are several slots."""
+    symbol, name = theme.GATE_SYMBOLS[gate], gate_name(gate)
+    if slots > 1:
+        return t("gate.label.slot", symbol=symbol, gate=name, slot=slot + 1)
+    return t("gate.label", symbol=symbol, gate=name)
 
 
 def plot_geometry(size, S: int, H: int):
@@ -78,16 +92,18 @@ def _chart(size, cmp: Comparison) -> pygame.Surface:
         if kind == "gate":
             colour = theme.GATE_COLOURS[what]
             g = GATES.index(what) * S + slot
-            label = f"{theme.GATE_SYMBOLS[what]} {what}" + (f" {slot + 1}" if S > 1 else "")
-            draw.text(surf, label, (24, r.centery), 15, colour, "bold", "midleft")
-            for t in range(T):  # the player's value: bars
-                v = float(cmp.player[t, g])
+            draw.text(surf, gate_label(what, slot, S), (24, r.centery), 15, colour, "bold", "midleft")
+            for step in range(T):  # the player's value: bars
+                v = float(cmp.player[step, g])
                 bh = int(round(v * r.height))
                 if bh:
                     pygame.draw.rect(
-                        surf, colour, (int(r.x + t * col), r.bottom - bh, max(1, int(col) - 1), bh)
+                        surf, colour, (int(r.x + step * col), r.bottom - bh, max(1, int(col) - 1), bh)
                     )
-            pts = [(r.x + (t + 0.5) * col, r.bottom - float(cmp.model[t, g]) * r.height) for t in range(T)]
+            pts = [
+                (r.x + (step + 0.5) * col, r.bottom - float(cmp.model[step, g]) * r.height)
+                for step in range(T)
+            ]
             if len(pts) > 1:  # the network's value: a white line
                 pygame.draw.lines(surf, theme.TEXT, False, pts, 2)
         else:
@@ -96,21 +112,23 @@ def _chart(size, cmp: Comparison) -> pygame.Surface:
             else:
                 c = cmp.player_h if what == "player" else cmp.model_h
             colour = theme.BELT_EDGE if kind == "memory" else theme.HIDDEN
-            draw.text(surf, MEMORY_LABELS[kind, what], (24, r.y - 2), 15, colour, "bold", "bottomleft")
+            draw.text(surf, memory_label(kind, what), (24, r.y - 2), 15, colour, "bold", "bottomleft")
             rh = r.height / H
-            for t in range(T):
+            for step in range(T):
                 for u in range(H):
                     pygame.draw.rect(
                         surf,
-                        theme.value_colour(c[t, u]),
-                        (int(r.x + t * col), int(r.y + u * rh), max(1, int(col)), max(1, int(rh))),
+                        theme.value_colour(c[step, u]),
+                        (int(r.x + step * col), int(r.y + u * rh), max(1, int(col)), max(1, int(rh))),
                     )
     return surf
 
 
 def value_legend() -> str:
-    names = {"standard": ("gold", "blue"), "colour-blind": ("yellow", "sky blue")}[theme.palette]
-    return f"{names[0]} positive, {names[1]} negative, grey near zero"
+    """How the memory cells' colours read, in the current palette."""
+    if theme.palette == "colour-blind":
+        return t("compare.legend.cells.colour_blind")
+    return t("compare.legend.cells.standard")
 
 
 class CompareScene(Scene):
@@ -188,25 +206,22 @@ class CompareScene(Scene):
                 replay.make(self.cmp.session, self.row.ref, self.app.player or "anonymous"),
             )
         except (OSError, pygame.error) as e:
-            self.message = f"Could not save: {e}"
+            self.message = t("compare.save.failed", error=e)
             return
-        self.message = f"Saved {stem}.png and its replay in {folder}"
+        self.message = t("compare.save.done", file=f"{stem}.png", folder=folder)
 
     # -- drawing -----------------------------------------------------------------------------------------
     def draw(self, surface) -> None:
         w, h = surface.get_size()
         c = self.cmp
         surface.fill(theme.BG)
-        chrome.header(
-            surface, f"{self.row.level.title}: your gates against the network's", self.app.player or ""
-        )
+        chrome.header(surface, t("compare.title", title=self.row.level.title), self.app.player or "")
         lanes, x0, width = self.geometry()
         surface.blit(_chart((w, h), c), (0, 0))
         legend = pygame.Rect(24, lanes[-1][3].bottom + 12, x0 + width - 24, LEGEND_H - 16)
         draw.paragraph(
             surface,
-            "bars: your gates · line: the network's · ▼ and dark column: a decisive step\n"
-            "cells: " + value_legend(),
+            t("compare.legend.bars") + "\n" + value_legend(),
             legend,
             15,
             theme.DIM,
@@ -214,8 +229,8 @@ class CompareScene(Scene):
         )
         # the sentence on the axis: the selected word, and a tick for every step
         axis_y = lanes[0][3].y - 14
-        for t in range(c.T):
-            x = step_x(t, x0, width, c.T)
+        for step in range(c.T):
+            x = step_x(step, x0, width, c.T)
             pygame.draw.line(surface, theme.FAINT, (x, axis_y - 3), (x, axis_y + 3))
         for d in c.decisive:
             x = step_x(d, x0, width, c.T)
@@ -224,7 +239,7 @@ class CompareScene(Scene):
             )
         x = step_x(c.selected, x0, width, c.T)
         pygame.draw.line(surface, theme.FOCUS, (x, axis_y), (x, lanes[-1][3].bottom), 2)
-        label = draw.rendered(f"“{c.words[c.selected]}”", 16, theme.FOCUS, "bold")
+        label = draw.rendered(t("compare.word", word=c.words[c.selected]), 16, theme.FOCUS, "bold")
         lx = max(x0, min(x - label.get_width() // 2, x0 + width - label.get_width()))
         surface.blit(label, (lx, axis_y - 34))
         self.draw_side(
@@ -236,14 +251,14 @@ class CompareScene(Scene):
         chrome.footer(
             surface,
             [
-                ("← →", "step"),
-                ("Tab", "next decisive"),
-                ("Enter", "what if"),
-                ("F", "…from here on"),
-                ("Bksp", "reset"),
-                ("X", "explain"),
-                ("Ctrl+S", "save"),
-                ("Esc", "back"),
+                ("← →", t("footer.step")),
+                (t("key.tab"), t("footer.next_decisive")),
+                (t("key.enter"), t("footer.what_if")),
+                ("F", t("footer.from_here")),
+                (t("key.bksp"), t("footer.reset")),
+                ("X", t("footer.explain")),
+                (t("key.ctrl_s"), t("footer.save")),
+                (t("key.esc"), t("footer.back")),
             ],
             self.message,
         )
@@ -252,17 +267,18 @@ class CompareScene(Scene):
         c = self.cmp
         draw.panel(surface, box)
         x, y, w = box.x + 16, box.y + 14, box.width - 32
-        t = c.selected
-        draw.text(surface, draw.fit(f"Word {t + 1}: “{c.words[t]}”", 20, w), (x, y), 20, theme.TEXT, "bold")
+        sel = c.selected
+        title = t("compare.side.word", n=sel + 1, word=c.words[sel])
+        draw.text(surface, draw.fit(title, 20, w), (x, y), 20, theme.TEXT, "bold")
         y += 34
-        draw.text(surface, "gate", (x, y), 15, theme.DIM)
-        draw.text(surface, "yours", (x + 170, y), 15, theme.DIM, anchor="topright")
-        draw.text(surface, "network", (x + 260, y), 15, theme.DIM, anchor="topright")
+        draw.text(surface, t("compare.side.gate"), (x, y), 15, theme.DIM)
+        draw.text(surface, t("compare.side.yours"), (x + 170, y), 15, theme.DIM, anchor="topright")
+        draw.text(surface, t("compare.side.network"), (x + 260, y), 15, theme.DIM, anchor="topright")
         y += 22
-        mine, its = c.gates_at(t, "player"), c.gates_at(t, "model")
+        mine, its = c.gates_at(sel, "player"), c.gates_at(sel, "model")
         for slot in range(c.S):
             for gate in SHOWN:
-                name = f"{theme.GATE_SYMBOLS[gate]} {gate}" + (f" {slot + 1}" if c.S > 1 else "")
+                name = gate_label(gate, slot, c.S)
                 differ = abs(mine[slot][gate] - its[slot][gate]) > 1e-6
                 colour = theme.FOCUS if differ else theme.TEXT
                 draw.text(surface, name, (x, y), 16, theme.GATE_COLOURS[gate])
@@ -270,22 +286,22 @@ class CompareScene(Scene):
                 draw.text(surface, f"{its[slot][gate]:.2f}", (x + 260, y), 16, theme.TEXT, anchor="topright")
                 y += 22
         y += 8
-        weight = c.weights[t]
-        how = (
-            "This word's gates did not change the answer."
-            if weight < 1e-3
-            else f"Swapping in the network's gates here changes log p(right) by up to {weight:.2f}"
-            + (" — a decisive step." if t in c.decisive else ".")
-        )
+        weight = c.weights[sel]
+        if weight < 1e-3:
+            how = t("compare.side.unchanged")
+        elif sel in c.decisive:
+            how = t("compare.side.weight.decisive", weight=weight)
+        else:
+            how = t("compare.side.weight", weight=weight)
         y += draw.paragraph(surface, how, pygame.Rect(x, y, w, 66), 15, theme.DIM) + 8
         pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
         y += 10
         s = c.score
         draw.text(
             surface,
-            f"Your answer: {s.answer} ({100 * s.p_right:.0f}% right)"
+            t("compare.side.answer", answer=s.answer, percent=100 * s.p_right)
             if not c.session.task.numeric
-            else f"Your answer: {s.answer}",
+            else t("compare.side.answer.numeric", answer=s.answer),
             (x, y),
             16,
             theme.GOOD if s.correct else theme.BAD,
@@ -297,12 +313,12 @@ class CompareScene(Scene):
             y += draw.paragraph(
                 surface, c.whatif.describe(c.words[c.whatif.step]), pygame.Rect(x, y, w, 60), 16, colour
             )
-            verdict = "That flips the answer." if c.flips else "The answer stays as it was."
+            verdict = t("compare.side.flips") if c.flips else t("compare.side.stays")
             draw.text(surface, verdict, (x, y + 4), 16, colour, "bold")
         else:
             draw.paragraph(
                 surface,
-                "Enter: what if the network's gates had been used at this word? F: from this word on.",
+                t("compare.side.prompt"),
                 pygame.Rect(x, y, w, 60),
                 15,
                 theme.DIM,

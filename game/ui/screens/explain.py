@@ -7,6 +7,7 @@ from __future__ import annotations
 import pygame
 
 from ...controllers.explain import GATE_QUANTITIES, QUANTITIES, SYMBOLS, Explainer, Target
+from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
@@ -132,10 +133,14 @@ class ExplainScene(Scene):
         y += used + 6
         if e.model and inner.bottom - y >= 20:
             draw.paragraph(surface, e.model, pygame.Rect(x, y, inner.width, inner.bottom - y), 16, theme.DIM)
-        keys = [("← →", "number"), ("↑ ↓", "cell / slot"), ("Tab", "slot")]
+        keys = [
+            ("← →", t("footer.number")),
+            ("↑ ↓", t("footer.cell_or_slot")),
+            (t("key.tab"), t("footer.slot")),
+        ]
         if self.ex.movable:
-            keys.append((", .", "word"))
-        keys.append(("Esc / X", "close"))
+            keys.append((", .", t("footer.word")))
+        keys.append((t("key.esc_or_x"), t("footer.close")))
         chrome.footer(surface, keys)
 
 

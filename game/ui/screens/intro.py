@@ -6,9 +6,11 @@ import pygame
 
 from ...controllers.level_select import Row
 from ...controllers.menu import Item, Menu
+from ...strings import t
 from .. import chrome, draw, theme
 from ..menu_view import MenuScene, draw_menu
 from ..scenes import Scene
+from ..views.controls import gate_name
 from .title import TitleScene
 
 MENU_W = 400
@@ -23,10 +25,10 @@ class IntroScene(MenuScene, Scene):
         self.row, self.model, self.then = row, model, then
         self.menu = Menu(
             [
-                Item("play", "Play"),
-                Item("model", "Watch the trained network play"),
-                Item("solution", "Watch the intended solution"),
-                Item("back", "Back to the levels"),
+                Item("play", t("intro.play")),
+                Item("model", t("intro.watch_model")),
+                Item("solution", t("intro.watch_solution")),
+                Item("back", t("intro.back")),
             ]
         )
         if then in ("model", "solution"):
@@ -48,7 +50,7 @@ class IntroScene(MenuScene, Scene):
         w, h = surface.get_size()
         level = self.row.level
         surface.fill(theme.BG)
-        chrome.header(surface, f"{self.row.number}. {level.title}", self.row.pack)
+        chrome.header(surface, t("level.numbered", number=self.row.number, title=level.title), self.row.pack)
         left = pygame.Rect(
             48, chrome.HEADER_H + 32, w - MENU_W - 144, h - chrome.HEADER_H - chrome.FOOTER_H - 64
         )
@@ -64,22 +66,30 @@ class IntroScene(MenuScene, Scene):
             surface, pygame.Rect(left.x, max(y + 24, left.bottom - 120), min(640, left.width), 110)
         )
         draw_menu(surface, self.menu, self.menu_pos(), MENU_W)
-        chrome.footer(surface, [("↑↓", "choose"), ("Enter", "start"), ("Esc", "back"), ("F1", "keys")])
+        chrome.footer(
+            surface,
+            [
+                ("↑↓", t("footer.choose")),
+                (t("key.enter"), t("footer.start")),
+                (t("key.esc"), t("footer.back")),
+                ("F1", t("footer.keys")),
+            ],
+        )
 
     def draw_diagram(self, surface, rect) -> None:
         """The belt with its valves, and what the level asks of them (from its intended solution)."""
         TitleScene.draw_belt(surface, pygame.Rect(rect.x, rect.y, rect.width, 36))
         labels = (
-            ("forget", "keep (1) or wipe (0)"),
-            ("input", "write the word (1)"),
-            ("output", "reveal (1)"),
+            ("forget", t("intro.diagram.forget")),
+            ("input", t("intro.diagram.input")),
+            ("output", t("intro.diagram.output")),
         )
         third = rect.width // 3
         for k, (gate, what) in enumerate(labels):
             cx = rect.x + third * k + third // 2
             draw.text(
                 surface,
-                f"{theme.GATE_SYMBOLS[gate]} {gate}",
+                t("gate.label", symbol=theme.GATE_SYMBOLS[gate], gate=gate_name(gate)),
                 (cx, rect.y + 58),
                 16,
                 theme.GATE_COLOURS[gate],

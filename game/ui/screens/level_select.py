@@ -6,6 +6,7 @@ from __future__ import annotations
 import pygame
 
 from ...controllers.level_select import LevelSelect, Row
+from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
@@ -119,7 +120,16 @@ class LevelSelectScene(Scene):
         surface.fill(theme.BG)
         done = sum(1 for r in self.model.rows if r.best and r.best["wins"] > 0)
         playable = sum(1 for r in self.model.rows if r.level is not None)
-        chrome.header(surface, "Choose a level", f"{self.app.player or 'no player'} · {done}/{playable} won")
+        chrome.header(
+            surface,
+            t("level_select.title"),
+            t(
+                "level_select.progress",
+                player=self.app.player or t("level_select.no_player"),
+                done=done,
+                playable=playable,
+            ),
+        )
         rect = self.list_rect()
         clip = surface.get_clip()
         surface.set_clip(rect)
@@ -146,7 +156,14 @@ class LevelSelectScene(Scene):
         surface.set_clip(clip)
         self.draw_details(surface)
         chrome.footer(
-            surface, [("↑↓", "choose"), ("Enter", "play"), ("O", "replays"), ("Esc", "back"), ("F1", "help")]
+            surface,
+            [
+                ("↑↓", t("footer.choose")),
+                (t("key.enter"), t("footer.play")),
+                ("O", t("footer.replays")),
+                (t("key.esc"), t("footer.back")),
+                ("F1", t("footer.help")),
+            ],
         )
 
     def draw_row(self, surface, box: pygame.Rect, r: Row, focused: bool) -> None:
@@ -169,13 +186,13 @@ class LevelSelectScene(Scene):
             "bold",
             "midleft",
         )
-        name = r.title if not broken else f"{r.title}: cannot be played"
+        name = r.title if not broken else t("level_select.broken", title=r.title)
         right = box.right - 14
         if r.locked:
             draw.padlock(surface, (right - 12, box.centery), 9)
             right -= 40
         elif not broken:
-            score = f"best {r.best['score']:.0f}" if r.best else "new"
+            score = t("level_select.best", score=r.best["score"]) if r.best else t("level_select.new")
             s = draw.text(surface, score, (right, box.centery), 16, theme.DIM, anchor="midright")
             draw.stars(surface, (s.x - 110, box.centery), r.stars, 13)
             right = s.x - 120
@@ -197,7 +214,7 @@ class LevelSelectScene(Scene):
         box = pygame.Rect(int(w * 0.52) + 48, TOP, w - int(w * 0.52) - 72, h - TOP - chrome.FOOTER_H - 16)
         draw.panel(surface, box)
         if r is None:
-            draw.paragraph(surface, "No levels found.", box.inflate(-40, -40), 18)
+            draw.paragraph(surface, t("level_select.none"), box.inflate(-40, -40), 18)
             return
         inner = box.inflate(-40, -36)
         y = inner.y
@@ -206,8 +223,7 @@ class LevelSelectScene(Scene):
             y += 38
             draw.paragraph(
                 surface,
-                "This level file has problems, so it is left out. Fix them in a text "
-                "editor (each one names the line and the field):",
+                t("level_select.problems"),
                 pygame.Rect(inner.x, y, inner.width, 70),
                 16,
                 theme.DIM,
@@ -239,8 +255,7 @@ class LevelSelectScene(Scene):
         if r.locked:
             draw.paragraph(
                 surface,
-                "Locked: win the level before it to open this one (or turn on “Unlock every "
-                "level” in Settings).",
+                t("level_select.locked"),
                 pygame.Rect(inner.x, y, inner.width, 60),
                 17,
                 theme.DIM,
@@ -250,19 +265,35 @@ class LevelSelectScene(Scene):
             draw.stars(surface, (inner.x, y + 16), r.stars, 16)
             draw.text(
                 surface,
-                f"best score {r.best['score']:.1f} · {r.best['attempts']} attempts · {r.best['wins']} won",
+                t(
+                    "level_select.best_line",
+                    score=r.best["score"],
+                    attempts=r.best["attempts"],
+                    wins=r.best["wins"],
+                ),
                 (inner.x + 120, y + 16),
                 16,
                 theme.DIM,
                 anchor="midleft",
             )
             y += 44
-        words = r.level.play.values if hasattr(r.level.play, "values") else None
-        kind = "numbers" if words is not None else "words"
-        slots = r.level.network.slots
+        numbers = hasattr(r.level.play, "values") and r.level.play.values is not None
+        cells, slots = r.level.network.hidden, r.level.network.slots
+        if numbers:
+            network = (
+                t("level_select.network.numbers.many", cells=cells, slots=slots)
+                if slots > 1
+                else t("level_select.network.numbers.one", cells=cells, slots=slots)
+            )
+        else:
+            network = (
+                t("level_select.network.words.many", cells=cells, slots=slots)
+                if slots > 1
+                else t("level_select.network.words.one", cells=cells, slots=slots)
+            )
         draw.text(
             surface,
-            f"{r.level.network.hidden} memory cells · {slots} slot{'s' * (slots > 1)} · reads {kind}",
+            network,
             (inner.x, y),
             16,
             theme.DIM,

@@ -13,6 +13,7 @@ from ...controllers.level_select import Row
 from ...controllers.play import SHOWN_GATES, PlayController
 from ...session.replay import now
 from ...session.session import PlaySession
+from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
@@ -24,19 +25,23 @@ from ..views.side import draw_side
 from .explain import ExplainScene, default_target
 
 BUTTON_ACTS = (Act.STEP, Act.UNDO, Act.REDO, Act.HINT)
-KEYS = [
-    ("Space", "read word"),
-    ("Tab", "slot"),
-    ("↑↓", "gate"),
-    ("←→", "adjust"),
-    ("K W E R", "presets"),
-    ("Bksp", "undo"),
-    ("H", "hint"),
-    ("X", "explain"),
-    ("A", "autoplay"),
-    ("F1", "all keys"),
-    ("Esc", "leave"),
-]
+
+
+def footer_keys() -> list[tuple[str, str]]:
+    """The footer's key hints, in the active language."""
+    return [
+        (t("key.space"), t("footer.read_word")),
+        (t("key.tab"), t("footer.slot")),
+        ("↑↓", t("footer.gate")),
+        ("←→", t("footer.adjust")),
+        ("K W E R", t("footer.presets")),
+        (t("key.bksp"), t("footer.undo")),
+        ("H", t("footer.hint")),
+        ("X", t("footer.explain")),
+        ("A", t("footer.autoplay")),
+        ("F1", t("footer.all_keys")),
+        (t("key.esc"), t("footer.leave")),
+    ]
 
 
 def gui_theme() -> dict:
@@ -73,7 +78,9 @@ class PlayScene(Scene):
         self.started = now()
         self.words = tuple(self.session.sequence.words)
         self.blanks = frozenset(
-            k for k, t in enumerate(self.session.sequence.tokens) if t.role == "question" and t.key
+            k
+            for k, token in enumerate(self.session.sequence.tokens)
+            if token.role == "question" and token.key
         )
         self.build_widgets(self.app.screen.get_size())
 
@@ -182,8 +189,8 @@ class PlayScene(Scene):
         s, ctl, lay = self.session, self.ctl, self.layout
         step = min(s.step, s.T)
         hints = s.state.hints
-        right = f"word {min(step + 1, s.T)} of {s.T} · hints {hints}"
-        chrome.header(surface, f"{self.row.number}. {self.row.level.title}", right)
+        right = t("play.header.progress", n=min(step + 1, s.T), total=s.T, hints=hints)
+        chrome.header(surface, t("level.numbered", number=self.row.number, title=self.row.level.title), right)
         position = float(step)
         if ctl.anim is not None:
             position = ctl.anim.before.shown + ctl.anim.progress
@@ -204,7 +211,7 @@ class PlayScene(Scene):
         draw_side(surface, lay.side, lay.buttons, ctl)
         draw_controls(surface, lay, ctl)
         self.gui.draw_ui(surface)
-        chrome.footer(surface, KEYS, ctl.message)
+        chrome.footer(surface, footer_keys(), ctl.message)
         if ctl.message == "" and ctl.autoplay is None and s.step == 0 and not s.history:
             self.draw_first_tip(surface)
 
@@ -217,11 +224,18 @@ class PlayScene(Scene):
         a = self.ctl.autoplay
         if a is None:
             return ""
-        who = "the trained network" if a.strategy == "model" else "the intended solution"
-        return f"Autoplay: {who} · " + ("paused" if a.paused else f"×{a.speed:g}")
+        if a.strategy == "model":
+            return (
+                t("play.autoplay.model.paused") if a.paused else t("play.autoplay.model.speed", speed=a.speed)
+            )
+        return (
+            t("play.autoplay.solution.paused")
+            if a.paused
+            else t("play.autoplay.solution.speed", speed=a.speed)
+        )
 
     def draw_first_tip(self, surface) -> None:
-        tip = "Set the gates for this word, then press Space to read it. F1 lists every key."
+        tip = t("play.tip")
         r = draw.rendered(tip, 16, theme.FOCUS)
         box = r.get_rect(midbottom=(self.layout.cell.centerx, self.layout.cell.bottom - 10)).inflate(20, 10)
         pygame.draw.rect(surface, theme.BG, box, border_radius=6)

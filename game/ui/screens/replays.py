@@ -8,6 +8,7 @@ import pygame
 from ... import paths
 from ...controllers.level_select import Row
 from ...controllers.replays import ReplayList, attempt_entries, file_entries
+from ...strings import t
 from .. import chrome, draw, theme
 from ..menu_view import MenuScene, draw_menu, handle_mouse
 from ..scenes import Scene
@@ -81,12 +82,9 @@ class ReplaysScene(MenuScene, Scene):
     def draw(self, surface) -> None:
         w, h = surface.get_size()
         surface.fill(theme.BG)
-        chrome.header(surface, f"Replays: {self.row.title}", self.app.player or "")
+        chrome.header(surface, t("replays.title", title=self.row.title), self.app.player or "")
         x, y = self.menu_pos()
-        intro = (
-            "Your finished attempts at this level, newest first, then replay files (saved comparisons and "
-            f"files put in {replay_folders()[1]}). Opening one plays it again with the real network."
-        )
+        intro = t("replays.intro", folder=replay_folders()[1])
         draw.paragraph(surface, intro, pygame.Rect(x, chrome.HEADER_H + 12, W, 54), 15, theme.DIM)
         draw_menu(
             surface, self.view(), (x, y), W, 17, ITEM_H, pygame.Rect(x, h - chrome.FOOTER_H - 70, W, 24)
@@ -95,4 +93,11 @@ class ReplaysScene(MenuScene, Scene):
             draw.paragraph(
                 surface, self.list.error, pygame.Rect(x, h - chrome.FOOTER_H - 46, W, 40), 15, theme.BAD
             )
-        chrome.footer(surface, [("↑↓", "choose"), ("Enter", "open"), ("Esc", "back")])
+        chrome.footer(
+            surface,
+            [
+                ("↑↓", t("footer.choose")),
+                (t("key.enter"), t("footer.open")),
+                (t("key.esc"), t("footer.back")),
+            ],
+        )

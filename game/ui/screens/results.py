@@ -7,10 +7,12 @@ import pygame
 
 from ...controllers.level_select import Row
 from ...controllers.results import Results
+from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act
 from ..menu_view import MenuScene, draw_menu, menu_height
 from ..scenes import Scene
+from ..views.controls import gate_name
 from ..views.side import draw_bars
 
 MENU_W = 380
@@ -92,7 +94,11 @@ class ResultsScene(MenuScene, Scene):
         w, h = surface.get_size()
         r, s = self.res, self.res.score
         surface.fill(theme.BG)
-        chrome.header(surface, f"{self.row.number}. {self.row.level.title}: results", self.app.player or "")
+        chrome.header(
+            surface,
+            t("results.title", number=self.row.number, title=self.row.level.title),
+            self.app.player or "",
+        )
         mx, my = self.menu_pos()
         x, y = 40, chrome.HEADER_H + 20
         width = mx - 32 - x
@@ -103,22 +109,24 @@ class ResultsScene(MenuScene, Scene):
             draw.paragraph(surface, mark + r.headline(), pygame.Rect(x, y, width, 70), 24, colour, "bold") + 6
         )
         draw.stars(surface, (x, y + 20), s.stars, 20)
-        draw.text(surface, f"{s.total:.0f} points", (x + 150, y + 20), 24, theme.TEXT, "bold", "midleft")
+        draw.text(
+            surface, t("results.points", points=s.total), (x + 150, y + 20), 24, theme.TEXT, "bold", "midleft"
+        )
         y += 52
         col = (width - 24) // 2
         numeric = self.session.task.numeric
         for k, (title, outcome) in enumerate(
-            (("With your gates", r.outcome), ("With the network's own gates", r.model_outcome))
+            ((t("results.with_yours"), r.outcome), (t("results.with_network"), r.model_outcome))
         ):
             cx = x + k * (col + 24)
             draw.text(surface, draw.fit(title, 17, col, "bold"), (cx, y), 17, theme.TEXT, "bold")
             if numeric:
-                line = f"answer {outcome.predicted}  (needs {self.session.sequence.answer})"
+                line = t("answer.numeric", predicted=outcome.predicted, answer=self.session.sequence.answer)
                 draw.text(surface, draw.fit(line, 17, col), (cx, y + 30), 17)
             else:
                 draw_bars(surface, cx, y + 28, col, outcome.top, str(self.session.sequence.answer))
         y += 28 + 3 * 24 + 14
-        draw.text(surface, "How the score is made", (x, y), 17, theme.TEXT, "bold")
+        draw.text(surface, t("results.how"), (x, y), 17, theme.TEXT, "bold")
         y += 28
         parts = r.parts()
         value_w = max(draw.font(16).size(v)[0] for _, v in parts)
@@ -133,14 +141,25 @@ class ResultsScene(MenuScene, Scene):
         crit = s.critical
         if crit and bottom - y >= 40:
             d = crit[0]
-            line = (
-                f"Most decisive difference: at “{d.word}” (word {d.step + 1}) your {d.gate} gate was "
-                f"{d.player:.2f}, the network's {d.model:.2f}; with the network's value the answer would be "
-                f"{d.answer_if_swapped}."
+            line = t(
+                "results.decisive",
+                word=d.word,
+                n=d.step + 1,
+                gate=gate_name(d.gate),
+                player=d.player,
+                model=d.model,
+                answer=d.answer_if_swapped,
             )
             y += draw.paragraph(surface, line, pygame.Rect(x, y, width, bottom - y), 16, theme.FOCUS) + 8
-        note = r.notice or ("Saved to your progress, with the replay." if r.saved is not None else "")
+        note = r.notice or (t("results.saved") if r.saved is not None else "")
         if note:
             draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, theme.DIM)
         draw_menu(surface, r.menu, (mx, my), self.menu_width(), 18, ITEM_H)
-        chrome.footer(surface, [("↑↓", "choose"), ("Enter", "go"), ("Esc", "level select")])
+        chrome.footer(
+            surface,
+            [
+                ("↑↓", t("footer.choose")),
+                (t("key.enter"), t("footer.go")),
+                (t("key.esc"), t("footer.level_select")),
+            ],
+        )

@@ -5,69 +5,68 @@ from __future__ import annotations
 import pygame
 
 from ...controllers.menu import Item, Menu
+from ...strings import t
 from .. import chrome, theme
 from ..actions import Act
 from ..menu_view import MenuScene, draw_menu
 from ..scenes import Scene
 
 W, ITEM_H = 500, 38
-ONOFF = {True: "on", False: "off"}
 TOGGLES = ("reduced_motion", "show_numbers", "high_contrast", "unlock_all")
+
+
+def onoff(value: bool) -> str:
+    return t("settings.on") if value else t("settings.off")
+
+
+def palette_name(palette: str) -> str:
+    return t("settings.palette.colour_blind") if palette == "colour-blind" else t("settings.palette.standard")
 
 
 def items(s, scale_now: float) -> list[Item]:
     """The settings menu: every label says the current value; the detail what it does."""
-    scale = f"UI scale: {s.ui_scale:.0%}"
     if abs(scale_now - s.ui_scale) > 1e-9:
-        scale += f" (here {scale_now:.0%})"
+        scale = t("settings.ui_scale.label.here", scale=s.ui_scale, here=scale_now)
+    else:
+        scale = t("settings.ui_scale.label", scale=s.ui_scale)
     return [
-        Item(
-            "ui_scale",
-            scale,
-            detail=(
-                "Everything larger: text, buttons, the cell. A window too small for the whole scale shows "
-                "as much as fits; make the window larger (or full screen) for the rest."
-            ),
-        ),
+        Item("ui_scale", scale, detail=t("settings.ui_scale.detail")),
         Item(
             "palette",
-            f"Colours: {s.palette}",
-            detail=(
-                "standard, or colour-blind: the Okabe–Ito colours, told apart with any colour vision. "
-                "Gates also always carry their symbol: × forget, + input, ▸ output."
-            ),
+            t("settings.palette.label", palette=palette_name(s.palette)),
+            detail=t("settings.palette.detail"),
         ),
         Item(
             "high_contrast",
-            f"High contrast: {ONOFF[s.high_contrast]}",
-            detail="Black background, white text and outlined panels.",
+            t("settings.high_contrast.label", state=onoff(s.high_contrast)),
+            detail=t("settings.high_contrast.detail"),
         ),
         Item(
             "reduced_motion",
-            f"Reduced motion: {ONOFF[s.reduced_motion]}",
-            detail="The conveyor does not move between words; values change at once.",
+            t("settings.reduced_motion.label", state=onoff(s.reduced_motion)),
+            detail=t("settings.reduced_motion.detail"),
         ),
         Item(
             "volume",
-            f"Sound volume: {s.volume:.0%}" if s.volume else "Sound: off",
-            detail="Short, quiet cues when a word is read, memory is written or erased, and at the end.",
+            t("settings.volume.label", volume=s.volume) if s.volume else t("settings.volume.off"),
+            detail=t("settings.volume.detail"),
         ),
         Item(
             "autoplay_speed",
-            f"Autoplay speed: ×{s.autoplay_speed:g}",
-            detail=("How fast the trained network plays when you watch it (also [ and ] while watching)."),
+            t("settings.autoplay_speed.label", speed=s.autoplay_speed),
+            detail=t("settings.autoplay_speed.detail"),
         ),
         Item(
             "show_numbers",
-            f"Numbers on the valves: {ONOFF[s.show_numbers]}",
-            detail="Print each gate's value beside its valve.",
+            t("settings.show_numbers.label", state=onoff(s.show_numbers)),
+            detail=t("settings.show_numbers.detail"),
         ),
         Item(
             "unlock_all",
-            f"Unlock every level: {ONOFF[s.unlock_all]}",
-            detail="Every level can be played, won or not (for classrooms and revisiting).",
+            t("settings.unlock_all.label", state=onoff(s.unlock_all)),
+            detail=t("settings.unlock_all.detail"),
         ),
-        Item("back", "Back"),
+        Item("back", t("menu.back")),
     ]
 
 
@@ -114,7 +113,14 @@ class SettingsScene(MenuScene, Scene):
 
     def draw(self, surface) -> None:
         surface.fill(theme.BG)
-        who = self.app.player or "no player chosen: not saved"
-        chrome.header(surface, "Settings", who)
+        who = self.app.player or t("settings.no_player")
+        chrome.header(surface, t("settings.title"), who)
         draw_menu(surface, self.menu, self.menu_pos(), W, 18, ITEM_H, self.detail_rect())
-        chrome.footer(surface, [("↑↓", "choose"), ("Enter / ←→", "change"), ("Esc", "back")])
+        chrome.footer(
+            surface,
+            [
+                ("↑↓", t("footer.choose")),
+                (t("key.enter_or_arrows"), t("footer.change")),
+                (t("key.esc"), t("footer.back")),
+            ],
+        )

@@ -164,17 +164,17 @@ def draw_valve(surface, center, span: int, value: float, gate: str, across: str,
     colour = theme.GATE_COLOURS[gate]
     cx, cy = center
     closed = (1.0 - max(0.0, min(1.0, value))) * span / 2
-    t = 12
+    plate = 12
     if across == "belt":
-        frame = pygame.Rect(cx - t // 2 - 3, cy - span // 2 - 6, t + 6, span + 12)
+        frame = pygame.Rect(cx - plate // 2 - 3, cy - span // 2 - 6, plate + 6, span + 12)
         pygame.draw.rect(surface, colour, frame, 2, border_radius=3)  # open: the belt shows through
-        top = pygame.Rect(cx - t // 2, cy - span // 2, t, int(closed))
-        bottom = pygame.Rect(cx - t // 2, cy + span // 2 - int(closed), t, int(closed))
+        top = pygame.Rect(cx - plate // 2, cy - span // 2, plate, int(closed))
+        bottom = pygame.Rect(cx - plate // 2, cy + span // 2 - int(closed), plate, int(closed))
     else:
-        frame = pygame.Rect(cx - span // 2 - 6, cy - t // 2 - 3, span + 12, t + 6)
+        frame = pygame.Rect(cx - span // 2 - 6, cy - plate // 2 - 3, span + 12, plate + 6)
         pygame.draw.rect(surface, colour, frame, 2, border_radius=3)
-        top = pygame.Rect(cx - span // 2, cy - t // 2, int(closed), t)
-        bottom = pygame.Rect(cx + span // 2 - int(closed), cy - t // 2, int(closed), t)
+        top = pygame.Rect(cx - span // 2, cy - plate // 2, int(closed), plate)
+        bottom = pygame.Rect(cx + span // 2 - int(closed), cy - plate // 2, int(closed), plate)
     pygame.draw.rect(surface, colour, top)
     pygame.draw.rect(surface, colour, bottom)
     badge = (frame.right + 14, frame.y + 10) if across == "pipe" else (cx, frame.y - 12)

@@ -6,10 +6,15 @@ from __future__ import annotations
 import pygame
 
 from ...controllers.play import PlayController
+from ...strings import t
 from .. import draw, theme
 
-BUTTONS = ("Step ▶", "Undo", "Redo", "Hint")
 ROW = 24
+
+
+def button_labels() -> tuple[str, str, str, str]:
+    """The mouse buttons under the side panel: step, undo, redo, hint (layout.buttons' order)."""
+    return (t("side.button.step"), t("side.button.undo"), t("side.button.redo"), t("side.button.hint"))
 
 
 def draw_bars(surface, x: int, y: int, width: int, items, highlight: str | None, rows: int = 3) -> int:
@@ -25,7 +30,14 @@ def draw_bars(surface, x: int, y: int, width: int, items, highlight: str | None,
         )
         label_w = min(128, width // 3 + 8)
         draw.bar(surface, pygame.Rect(x + label_w, y + 3, width - label_w - 56, 14), p, theme.BELT_EDGE)
-        draw.text(surface, f"{100 * p:.0f}%", (x + width, y + 10), 16, theme.DIM, anchor="midright")
+        draw.text(
+            surface,
+            t("side.bars.percent", percent=100 * p),
+            (x + width, y + 10),
+            16,
+            theme.DIM,
+            anchor="midright",
+        )
         y += ROW
     return y
 
@@ -51,11 +63,11 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         says, fixed, lists = False, fixed - 34, 1  # at the blank the answer matters most
         rows = 1 if numeric else max(1, min(3, (room - fixed) // ROW))
     if says:
-        title = "The memory says" if not numeric else "The memory holds"
+        title = t("side.memory.says") if not numeric else t("side.memory.holds")
         draw.text(surface, title, (x, y), 18, theme.TEXT, "bold")
         y += 28
         if numeric:
-            line = f"≈ {snap.says[0][0]}  (running value read from the belt)"
+            line = t("side.memory.numeric", value=snap.says[0][0])
             draw.text(surface, draw.fit(line, 17, w), (x, y), 17, theme.BELT_EDGE)
             y += 30
         else:
@@ -65,10 +77,12 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         if says:
             pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
             y += 10
-        needs = f" (needs {s.sequence.answer})" if not numeric else ""
+        title = (
+            t("side.answer.title.numeric") if numeric else t("side.answer.title", answer=s.sequence.answer)
+        )
         draw.text(
             surface,
-            draw.fit(f"Answer with your gates{needs}", 17, w, "bold"),
+            draw.fit(title, 17, w, "bold"),
             (x, y),
             17,
             theme.GATE_COLOURS["output"],
@@ -76,7 +90,7 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         )
         y += 26
         if numeric:
-            line = f"answer {snap.prediction.predicted}  (needs {s.sequence.answer})"
+            line = t("answer.numeric", predicted=snap.prediction.predicted, answer=s.sequence.answer)
             draw.text(surface, draw.fit(line, 17, w), (x, y), 17)
             y += 28
         else:
@@ -87,13 +101,14 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         lines = []
         for slot in range(s.S):
             vals = " ".join(
-                f"{theme.GATE_LETTERS[g]} {ctl.hint[g][slot]:.2f}" for g in ("forget", "input", "output")
+                t("side.hint.value", letter=theme.GATE_LETTERS[g], value=ctl.hint[g][slot])
+                for g in ("forget", "input", "output")
             )
-            lines.append(f"slot {slot + 1}: {vals}" if s.S > 1 else vals)
-        draw.text(surface, "Hint: the network would set", (x, y), 16, theme.FOCUS, "bold")
+            lines.append(t("side.hint.slot", n=slot + 1, values=vals) if s.S > 1 else vals)
+        draw.text(surface, t("side.hint.title"), (x, y), 16, theme.FOCUS, "bold")
         y += 24
         for line in lines:
             draw.text(surface, draw.fit(line, 16, w), (x, y), 16, theme.FOCUS)
             y += 22
-    for label, r in zip(BUTTONS, buttons, strict=True):
+    for label, r in zip(button_labels(), buttons, strict=True):
         draw.button(surface, r, label, size=16)
