@@ -25,7 +25,7 @@ GATE_LANE_H = 36
 SHOWN = ("forget", "input", "output")
 MEMORY_LANES = (("memory", "player"), ("memory", "model"), ("hidden", "player"), ("hidden", "model"))
 STRIP_TITLE = 18  # room above a memory strip for its label
-LEGEND_H = 60  # the two legend lines under the chart
+LEGEND_H = 76  # the legend lines under the chart (three when a narrow window wraps them)
 
 
 def memory_label(kind: str, run: str) -> str:

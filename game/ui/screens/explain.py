@@ -24,7 +24,7 @@ def quantity_colour(q: str):
 
 def panel_rect(size) -> pygame.Rect:
     w, h = size
-    height = min(PANEL_H, h - chrome.HEADER_H - chrome.FOOTER_H - 40)
+    height = min(PANEL_H, max(190, h // 3))  # a short window keeps more of the cell in view
     return pygame.Rect(24, h - chrome.FOOTER_H - height - 10, w - 48, height)
 
 

@@ -55,8 +55,12 @@ class IntroScene(MenuScene, Scene):
             48, chrome.HEADER_H + 32, w - MENU_W - 144, h - chrome.HEADER_H - chrome.FOOTER_H - 64
         )
         y = left.y
+        # the concept in full: a smaller size when a narrow window needs more than three lines
+        size = next(
+            (z for z in (24, 21, 18) if len(draw.wrap(level.concept, z, left.width, "bold")) <= 3), 16
+        )
         y += draw.paragraph(
-            surface, level.concept, pygame.Rect(left.x, y, left.width, 120), 24, theme.FOCUS, "bold"
+            surface, level.concept, pygame.Rect(left.x, y, left.width, 120), size, theme.FOCUS, "bold"
         )
         y += 20
         y += draw.paragraph(
@@ -96,6 +100,6 @@ class IntroScene(MenuScene, Scene):
                 "bold",
                 "center",
             )
-            draw.text(
-                surface, draw.fit(what, 14, third - 8), (cx, rect.y + 80), 14, theme.DIM, anchor="center"
-            )
+            lines = draw.wrap(what, 14, third - 8)[:2]
+            for k, line in enumerate(lines):
+                draw.text(surface, line, (cx, rect.y + 72 + 17 * k), 14, theme.DIM, anchor="midtop")

@@ -137,7 +137,8 @@ class ResultsScene(MenuScene, Scene):
         y += 4
         words = r.in_words()
         if bottom - y >= 60:
-            y += draw.paragraph(surface, words, pygame.Rect(x, y, width, 60), 15, theme.DIM) + 8
+            room = pygame.Rect(x, y, width, min(80, bottom - y - 40))
+            y += draw.paragraph(surface, words, room, 15, theme.DIM) + 8
         crit = s.critical
         if crit and bottom - y >= 40:
             d = crit[0]
@@ -154,7 +155,8 @@ class ResultsScene(MenuScene, Scene):
         note = r.notice or (t("results.saved") if r.saved is not None else "")
         if note:
             draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, theme.DIM)
-        draw_menu(surface, r.menu, (mx, my), self.menu_width(), 18, ITEM_H)
+        size = 18 if self.menu_width() >= 340 else 15  # a narrow column keeps its labels whole
+        draw_menu(surface, r.menu, (mx, my), self.menu_width(), size, ITEM_H)
         chrome.footer(
             surface,
             [
