@@ -150,6 +150,9 @@ def test_explanations_move_across_words_after_the_sentence(app):
     keys.press(pygame.K_x)
     panel = keys.top
     assert panel.name == "explain" and panel.ex.t == session.T - 1
+    target = panel.ex.cursor.target  # results start at the memory: slot 1's strongest cell
+    c = np.abs(panel.ex.snapshot.c[: len(panel.ex.snapshot.c) // session.S])
+    assert target.quantity == "cell" and target.unit == int(np.argmax(c))
     keys.press(pygame.K_COMMA, n=3)
     assert panel.ex.t == session.T - 4
     snap = snapshot_at(session, session.T - 4)

@@ -354,3 +354,10 @@ def strongest_unit(snap: Snapshot, slot: int, slots: int) -> int:
     """The slot's cell holding the most (largest |c|): where a clue is most likely kept."""
     per = len(snap.c) // slots
     return slot * per + int(np.argmax(np.abs(snap.c[slot * per : (slot + 1) * per])))
+
+
+def default_target(snap: Snapshot, slot: int, quantity: str, slots: int) -> Target:
+    """What to explain first in a slot: a gate (one per slot), or its strongest memory cell."""
+    per = len(snap.c) // slots
+    unit = slot * per if quantity in GATE_QUANTITIES else strongest_unit(snap, slot, slots)
+    return Target(quantity, slot, unit)

@@ -184,11 +184,9 @@ class CompareScene(Scene):
         elif inp.act == Act.SAVE:
             self.save()
         elif inp.act == Act.EXPLAIN:
-            from .explain import ExplainScene, default_target
+            from .explain import ExplainScene
 
-            ex = ExplainScene(self.app, c.session, c.selected, movable=True)
-            ex.ex.cursor.select(default_target(ex.ex.snapshot, 0, "forget", c.S))
-            self.app.stack.push(ex)
+            self.app.stack.push(ExplainScene(self.app, c.session, c.selected, movable=True))
         elif inp.act == Act.BACK:
             self.app.stack.pop()
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import pygame
 
-from ...controllers.explain import GATE_QUANTITIES, QUANTITIES, SYMBOLS, Explainer, Target
+from ...controllers.explain import GATE_QUANTITIES, QUANTITIES, SYMBOLS, Explainer, Target, default_target
 from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
 from ..scenes import Scene
 
 PANEL_H = 250
-COLOURS = {"candidate": "input", "cell": None, "hidden": None}
 
 
 def quantity_colour(q: str):
@@ -32,9 +31,20 @@ class ExplainScene(Scene):
     name = "explain"
     overlay = True
 
-    def __init__(self, app, session, t: int, movable: bool = False, target: Target | None = None):
+    def __init__(
+        self,
+        app,
+        session,
+        t: int,
+        movable: bool = False,
+        target: Target | None = None,
+        quantity: str = "forget",
+    ):
+        """target: the number to explain first; without one, ``quantity`` of slot 1 (default_target)."""
         super().__init__(app)
         self.ex = Explainer(session, t, movable, target)
+        if target is None:
+            self.ex.cursor.select(default_target(self.ex.snapshot, 0, quantity, session.S))
 
     def raw(self, event) -> bool:
         if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
@@ -142,12 +152,3 @@ class ExplainScene(Scene):
             keys.append((", .", t("footer.word")))
         keys.append((t("key.esc_or_x"), t("footer.close")))
         chrome.footer(surface, keys)
-
-
-def default_target(snap, slot: int, quantity: str, slots: int) -> Target:
-    """A target for a slot: its first unit for gates, its strongest memory cell otherwise."""
-    from ...controllers.explain import strongest_unit
-
-    per = len(snap.c) // slots
-    unit = slot * per if quantity in GATE_QUANTITIES else strongest_unit(snap, slot, slots)
-    return Target(quantity, slot, unit)

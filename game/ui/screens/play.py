@@ -9,6 +9,7 @@ from __future__ import annotations
 import pygame
 import pygame_gui
 
+from ...controllers.explain import default_target
 from ...controllers.level_select import Row
 from ...controllers.play import SHOWN_GATES, PlayController
 from ...session.replay import now
@@ -22,7 +23,7 @@ from ..views.controls import draw_controls
 from ..views.layout import play_layout
 from ..views.ribbon import draw_ribbon
 from ..views.side import draw_side
-from .explain import ExplainScene, default_target
+from .explain import ExplainScene
 
 BUTTON_ACTS = (Act.STEP, Act.UNDO, Act.REDO, Act.HINT)
 

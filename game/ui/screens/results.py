@@ -74,11 +74,11 @@ class ResultsScene(MenuScene, Scene):
 
             self.app.stack.push(CompareScene(self.app, self.row, self.session, self.res.score))
         elif key == "explain":
-            from .explain import ExplainScene, default_target
+            from .explain import ExplainScene
 
-            ex = ExplainScene(self.app, self.session, self.session.T - 1, movable=True)
-            ex.ex.cursor.select(default_target(ex.ex.snapshot, 0, "cell", self.session.S))
-            self.app.stack.push(ex)
+            self.app.stack.push(
+                ExplainScene(self.app, self.session, self.session.T - 1, True, quantity="cell")
+            )
         elif key == "watch":
             self.app.stack.replace(PlayScene(self.app, self.row, self.model, "model"))
         elif key == "next" and self.res.next_row is not None:
