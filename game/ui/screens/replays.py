@@ -40,7 +40,7 @@ class ReplaysScene(MenuScene, Scene):
 
     def menu_pos(self):
         w, _ = self.app.screen.get_size()
-        return ((w - W) // 2, chrome.HEADER_H + 70)
+        return ((w - W) // 2, chrome.HEADER_H + 84)
 
     def visible(self) -> int:
         """How many rows fit; the menu scrolls by keeping the focus inside this window."""
@@ -85,7 +85,7 @@ class ReplaysScene(MenuScene, Scene):
         chrome.header(surface, t("replays.title", title=self.row.title), self.app.player or "")
         x, y = self.menu_pos()
         intro = t("replays.intro", folder=replay_folders()[1])
-        draw.paragraph(surface, intro, pygame.Rect(x, chrome.HEADER_H + 12, W, 54), 15, theme.DIM)
+        draw.paragraph(surface, intro, pygame.Rect(x, chrome.HEADER_H + 12, W, 62), 15, theme.DIM)
         draw_menu(
             surface, self.view(), (x, y), W, 17, ITEM_H, pygame.Rect(x, h - chrome.FOOTER_H - 70, W, 24)
         )
