@@ -1,6 +1,6 @@
 """Plain tanh RNN, PyTorch's formulation: h' = tanh(W_ih x + b_ih + W_hh h + b_hh).
 
-The baseline that loses a clue after about ten steps: its gradient is multiplied by W_hh and
+The baseline whose gradient vanishes with distance: it is multiplied by W_hh and
 tanh' at every step back, so it shrinks exponentially with the gap (Bengio et al. 1994).
 """
 

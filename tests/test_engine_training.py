@@ -121,15 +121,22 @@ def test_lstm_learns_first_symbol_at_length_100(seed):
     assert fresh_accuracy(model, task, seed) >= 0.98
 
 
-@pytest.mark.slow
+def rnn_gradient_at_distance(distance: int, seed: int) -> float:
+    """‖∂L/∂h0‖ when the loss is at the last of `distance` steps: the signal a clue that far back gets."""
+    cell = Model.create("rnn", 4, 16, 4, seed=seed, dtype="float64").cell
+    rng = np.random.default_rng([7, seed])
+    trace = cell.forward(rng.integers(0, 4, size=(distance, 8)))
+    dh = np.zeros((distance, 8, 16))
+    dh[-1] = rng.standard_normal((8, 16))
+    return float(np.linalg.norm(cell.backward(trace, dh)["h0"]))
+
+
 @pytest.mark.parametrize("seed", RELIABILITY_SEEDS)
-def test_tanh_rnn_does_not_learn_first_symbol_at_length_100(seed):
-    task = FirstSymbolTask()
-    model = Model.create("rnn", task.input_size, 16, task.output_size, seed=seed)
-    report = train(model, task, TrainConfig(seed=seed, **RECIPE))
-    assert not report.success, report
-    assert not (report.length == 100 and report.held_out_accuracy >= 0.99), report
-    assert fresh_accuracy(model, task, seed) < 0.99
+def test_tanh_rnn_gradient_vanishes_with_distance(seed):
+    # What is measured about the plain RNN (not "it cannot remember": with a length curriculum it can
+    # learn a 100-step carry): the gradient reaching a clue shrinks exponentially with its distance.
+    near, far = rnn_gradient_at_distance(10, seed), rnn_gradient_at_distance(100, seed)
+    assert 0 < far < 1e-8 * near, (near, far)
 
 
 # -- progress and cancel ----------------------------------------------------------------------------
