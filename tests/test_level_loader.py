@@ -95,6 +95,11 @@ BAD_CASES = [
     ("two-documents", "55:1", "", 1, "a second document"),
     ("control-character", "4:16", "", 1, "a control character (#x0007)"),
     ("too-deep", "42:48", "", 1, "nested more than 40 levels deep"),
+    # text that cannot be drawn or printed (game/text_safety.py)
+    ("text-nul", "6:1", "intro", 1, "contains a NUL character (U+0000)"),
+    ("text-zero-width", "4:1", "title", 1, "has no visible character"),
+    ("text-surrogate", "8:5", "hints.0", 1, "contains a lone surrogate (not a character) (U+D800)"),
+    ("text-escape-id", "3:1", "id", 1, "contains an escape character (terminal codes) (U+001B)"),
 ]
 
 SEMANTIC_CASES = [  # found by semantics.py, located by the loader
