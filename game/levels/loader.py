@@ -152,15 +152,20 @@ def _message(err: dict, parent_model: type | None) -> str:
         return f"has too many items: at most {ctx.get('max_length')}, this has {ctx.get('actual_length')}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "multiple_of",
                 "finite_number"):
-        return f"{err['msg']}, got {value!r}"
+        return f"{_value_words(err['msg'])}, got {value!r}"
     if kind in ("value_error", "assertion_error"):
         msg = err["msg"]
         for prefix in ("Value error, ", "Assertion failed, "):
             msg = msg.removeprefix(prefix)
         return msg
     if isinstance(value, str | int | float | bool) or value is None:
-        return f"{err['msg']} (got {describe(value)})"
-    return err["msg"]
+        return f"{_value_words(err['msg'])} (got {describe(value)})"
+    return _value_words(err["msg"])
+
+
+def _value_words(msg: str) -> str:
+    """pydantic says "Input should be ...": in a level, "input" reads like the input gate."""
+    return msg.replace("Input should", "the value should").replace("input value", "value")
 
 
 # -- pydantic locations -> data paths -------------------------------------------------------------------
