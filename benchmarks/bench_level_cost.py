@@ -108,6 +108,23 @@ def case(kind: str, args: list) -> dict:
                                            * (level.network.training.restarts + 1))
         out.update(seconds=seconds, steps=steps, at_cap_minutes=cost.MAX_TRAINING_WORK / work_per_step
                    * per_step / 60)
+    elif kind == "cancel":  # Esc while training data is built: how long until the job has stopped
+        from game.controllers.training_job import TrainingJob
+
+        level = synthetic(*args)
+        task = LevelTask(level)
+
+        def build(level, progress):
+            task.sample(np.random.default_rng(0), level.network.training.pool, max(task.default_lengths))
+
+        job = TrainingJob(level, ensure=build)
+        time.sleep(1.0)
+        reports = job.building.done if job.building else 0
+        t0 = time.perf_counter()
+        job.cancel()
+        job.wait(60)
+        out.update(seconds=time.perf_counter() - t0, state=job.state, built_in_1s=f"{reports}/"
+                   f"{job.building.total if job.building else '?'}")
     elif kind == "data":
         level = synthetic(*args)
         task = LevelTask(level)
@@ -152,6 +169,7 @@ def main() -> None:
         ("held-out pass 500 words, 16 cells", "held-out", [16, 1, 20, 500]),
         ("held-out pass 124 words, 64 cells", "held-out", [64, 1, 20, 122]),
         ("training data 500 words x 6600 sequences", "data", [16, 1, 20, 500, 6600]),
+        ("cancel while building that data (s to stop)", "cancel", [16, 1, 20, 500, 6600]),
         ("train 500 words, 16 cells (50 steps)", "train", [16, 1, 20, 500, 50]),
         ("train 124 words, 64 cells (50 steps)", "train", [64, 1, 20, 122, 50]),
     ]
