@@ -497,3 +497,20 @@ def test_a_level_whose_training_fails_shows_the_error_and_esc_goes_back(app, mon
     texts = [entry[0] for entry in audit.entries]
     assert "Writing the sentences the network learns from" in texts and "23% of 6600 sentences" in texts
     keys.press(pygame.K_ESCAPE)
+
+
+def test_the_headless_demo_stops_with_the_error_when_training_fails(tmp_path, monkeypatch, user_dirs):
+    from game.levels.generator import LevelTask
+    from game.ui.launch import LaunchError, demo
+
+    text = (paths.levels_dir() / "campaign" / "01-carry.yaml").read_text()
+    (tmp_path / "mine.yaml").write_text(text.replace("id: 01-carry", "id: mine")
+                                        .replace("  seed: 1\n", "  seed: 4242\n"))  # not trained yet
+
+    def broken(self, rng, length=None):
+        raise RuntimeError("a generator bug")
+
+    monkeypatch.setattr(LevelTask, "draw", broken)
+    with pytest.raises(LaunchError, match="RuntimeError: a generator bug"):
+        demo(str(tmp_path / "mine.yaml"), "model", str(tmp_path / "shots"), frames=40000)
+    assert [p.name for p in (tmp_path / "shots").iterdir()] == ["00-loading-failed.png"]
