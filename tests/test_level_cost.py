@@ -138,3 +138,46 @@ def test_campaign_levels_are_well_inside_the_caps():
         assert c.training_work <= cost.MAX_TRAINING_WORK / 2 and c.scoring_work <= cost.MAX_SCORING_WORK / 10
         if isinstance(level.task, TextTask):
             assert c.answers >= 2 and re.fullmatch(r"campaign/\d\d-[a-z-]+", name)
+
+
+# -- rules are applied per rule at once (sequence.apply_rules): the same as cell by cell ---------------------
+def _cell_by_cell(values, seq, rules, slots):
+    for rule in rules:
+        for k, tok in enumerate(seq.tokens):
+            if not sequence.selects(rule, k, tok):
+                continue
+            if rule.slot is not None:
+                chosen = [rule.slot - 1]
+            elif tok.slot is not None and (rule.at in ("clue", "question") or rule.sentence is not None):
+                chosen = [tok.slot]
+            else:
+                chosen = list(range(slots))
+            for gate, g in sequence.GATE_INDEX.items():
+                v = getattr(rule, gate)
+                if v is not None:
+                    for s in chosen:
+                        values[k, g * slots + s] = v
+
+
+TWO_SLOTS = LEVELS["campaign/08-two-slots"]
+SELECTOR = st.one_of(
+    st.fixed_dictionaries({"at": st.sampled_from(["clue", "distractor", "reset", "question", "every"])}),
+    st.fixed_dictionaries({"sentence": st.sampled_from(sorted(TWO_SLOTS.task.sentences))}),
+    st.fixed_dictionaries({"word": st.sampled_from(sequence.play_sequence(TWO_SLOTS).words)}),
+    st.fixed_dictionaries({"step": st.integers(1, len(sequence.play_sequence(TWO_SLOTS)))}))
+GATE = st.one_of(st.none(), st.sampled_from([0.0, 0.25, 1.0]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(SELECTOR, GATE, GATE, GATE, st.sampled_from([None, 1, 2])), min_size=1, max_size=6))
+def test_rules_set_the_same_cells_as_one_by_one(specs):
+    from game.levels.schema import Rule
+
+    rules = [Rule(**sel, forget=f, input=i if (f, i, o) != (None, None, None) else 0.5, output=o, slot=s)
+             for sel, f, i, o, s in specs]
+    seq = sequence.play_sequence(TWO_SLOTS)
+    fast = sequence.solution_gating(TWO_SLOTS, seq)
+    slow = fast.copy()
+    sequence.apply_rules(fast, seq, rules, 2)
+    _cell_by_cell(slow, seq, rules, 2)
+    assert np.array_equal(fast, slow)

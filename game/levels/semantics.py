@@ -19,11 +19,11 @@ from .sequence import (
     PLACEHOLDER,
     SequenceError,
     answer_vocabulary,
+    apply_rules,
     input_vocabulary,
     placeholders,
     play_sequence,
     solution_gating,
-    strategy_gating,
     template_words,
 )
 
@@ -308,7 +308,9 @@ def _rules(level: Level, out: list) -> None:
     if seq is not None and len(out) == before:  # every rule is sound: what each strategy does
         solution = solution_gating(level, seq)
         for k, strategy in enumerate(level.losing):
-            if np.array_equal(strategy_gating(level, seq, strategy.changes), solution):
+            gating = solution.copy()  # strategy_gating, without recomputing the solution each time
+            apply_rules(gating, seq, strategy.changes, level.network.slots)
+            if np.array_equal(gating, solution):
                 out.append((("losing", k, "changes"),
                             f"'{strategy.name}' sets the same gates as the solution at every word of the "
                             f"played sequence, so it cannot lose: change a gate the solution sets"))
