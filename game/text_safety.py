@@ -12,7 +12,7 @@
    (U+0000)"); so everything a level shows has passed this rule.
 
 2. **Printable** (``printable``): everything the command line prints goes through ``printable``,
-   which keeps printable characters, \\n, \\r and \\t and writes every other character as an escape
+   which keeps printable characters, spaces, \\n, \\r and \\t and writes every other character as an escape
    (``\\x1b``, ``\\u200b``, ``\\ud800``): no terminal escape sequence from a file reaches the terminal, and
    printing never fails on a lone surrogate.
 """
