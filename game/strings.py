@@ -169,6 +169,8 @@ EN: dict[str, str] = {
     "loading.error": "could not prepare the network of '{level}': {error}",
     "loading.training": "Training this level's network",
     "loading.loading": "Loading the trained network",
+    "loading.building": "Writing the sentences the network learns from",
+    "loading.building_progress": "{percent:.0f}% of {sentences} sentences",
     "loading.progress": (
         "attempt {attempt} · stage {stage} of {stages} · {steps} steps · "
         "accuracy on new sentences {accuracy:.0f}%"

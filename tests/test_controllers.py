@@ -17,6 +17,7 @@ from game.controllers.results import Results
 from game.controllers.settings import Settings
 from game.controllers.training_job import CANCELLED, DONE, FAILED, TrainingJob
 from game.levels.catalogue import shipped
+from game.levels.generator import LevelTask
 from game.levels.loader import load_packs
 from game.levels.training import ensure_model
 from game.progress import ProgressStore
@@ -299,6 +300,62 @@ def test_a_training_job_reports_progress_and_cancel_stops_it(carry):
 
     failed = TrainingJob(level, ensure=broken, background=False)
     assert failed.state == FAILED and "weights do not fit" in failed.error and level.id in failed.error
+
+
+def test_building_training_data_reports_progress_and_cancel_stops_it_at_once(carry):
+    """A pool far too big to finish: progress arrives while it is built, and cancel ends the build
+    (the engine is never reached)."""
+    level, _ = carry
+    seen = []
+
+    def build(level, progress):
+        task = LevelTask(level)
+        task.sample(np.random.default_rng(0), 10**6, max(task.default_lengths))
+        raise AssertionError("the build was not cancelled")
+
+    job = TrainingJob(level, ensure=build)
+    for _ in range(1000):  # until two reports arrived
+        if job.building is not None:
+            seen.append(job.building.done)
+        if len(set(seen)) >= 2:
+            break
+        job.wait(0.01)
+    assert len(set(seen)) >= 2 and job.building_data and job.trained
+    assert 0 < job.building.fraction < 1 and job.building.total == 2 * 10**6
+    job.cancel()
+    job.wait(10)
+    assert job.state == CANCELLED
+    assert job.building.done < job.building.total
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("boom"), MemoryError(), AssertionError("a bug")])
+def test_any_failure_in_the_worker_is_a_failed_job_never_a_hang(carry, failure):
+    level, _ = carry
+
+    def broken(level, progress):
+        raise failure
+
+    job = TrainingJob(level, ensure=broken)
+    job.wait(10)
+    assert job.state == FAILED and type(failure).__name__ in job.error and level.id in job.error
+
+
+def test_a_failure_while_real_training_data_is_built_fails_the_job(carry, monkeypatch, tmp_path):
+    level, _ = carry
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path))
+    untrained = level.model_copy(update={"network": level.network.model_copy(update={"seed": 4242})})
+    calls = []
+
+    def draw(self, rng, length=None):
+        calls.append(1)
+        if len(calls) > 50:
+            raise KeyError("a generator bug")
+        return original(self, rng, length)
+
+    original = LevelTask.draw
+    monkeypatch.setattr(LevelTask, "draw", draw)
+    job = TrainingJob(untrained, background=False)
+    assert job.state == FAILED and "KeyError" in job.error and "a generator bug" in job.error
 
 
 # -- the comparison ------------------------------------------------------------------------------------------

@@ -95,6 +95,11 @@ BAD_CASES = [
     ("two-documents", "55:1", "", 1, "a second document"),
     ("control-character", "4:16", "", 1, "a control character (#x0007)"),
     ("too-deep", "42:48", "", 1, "nested more than 40 levels deep"),
+    # text that cannot be drawn or printed (game/text_safety.py)
+    ("text-nul", "6:1", "intro", 1, "contains a NUL character (U+0000)"),
+    ("text-zero-width", "4:1", "title", 1, "has no visible character"),
+    ("text-surrogate", "8:5", "hints.0", 1, "contains a lone surrogate (not a character) (U+D800)"),
+    ("text-escape-id", "3:1", "id", 1, "contains an escape character (terminal codes) (U+001B)"),
 ]
 
 SEMANTIC_CASES = [  # found by semantics.py, located by the loader
@@ -102,6 +107,24 @@ SEMANTIC_CASES = [  # found by semantics.py, located by the loader
     ("blank-missing", "36:1", "play", 1, "must end with a question"),
     ("unknown-sentence-in-play", "37:5", "play.0.sentence", 1, "no sentence named 'hom'"),
     ("value-not-in-list", "39:7", "play.0.values.country", 1, "'Germany' is not in the word list country"),
+    ("one-answer", "14:5", "task.answers.language", 1,
+     "a text level needs at least two different answers: every answer is 'French'"),
+    ("clue-sometimes-before-question", "32:7", "task.story.2.sentence", 1,
+     "the question 'ask' asks about clue 'home', which is said only in some stories"),
+    # costs over the caps (game/levels/cost.py): each message names its cap
+    ("cost-bomb", "31:3", "task.story", 1,
+     "the longest training sequence has 94,810,010 words: the cap is 500"),
+    ("training-budget", "36:3", "network.training", 1,
+     "the training budget is 1,478,400,000 word-steps (max_steps x (restarts + 1) x batch x 22 words x "
+     "hidden/16): the cap is 130,000,000"),
+    ("play-too-long", "36:1", "play", 1, "the played sequence has 2,018 words: the cap is 500"),
+    # gaps that were accepted silently (issue 11, item 8)
+    ("losing-same-as-solution", "52:5", "losing.0.changes", 1,
+     "'Never write' sets the same gates as the solution at every word of the played sequence"),
+    ("curriculum-too-long", "29:19", "task.curriculum.1", 1,
+     "5 fillers: longer than the story allows (its longest run of fillers is 3)"),
+    ("duplicate-word", "12:30", "task.words.country.2", 1, "'France' is already in the list (item 0)"),
+    ("filler-clue-value", "29:7", "task.fillers.1", 1, "'Spain' is a clue's value (word list country)"),
 ]
 
 
@@ -180,9 +203,9 @@ def test_all_schema_errors_are_reported_sorted_by_line():
     lines = [str(p) for p in info.value.problems]
     assert lines == [
         "x.yaml:4:1: title: must not be empty",
-        "x.yaml:21:7: task.sentences.home.slot: Input should be less than or equal to 64, got 99",
+        "x.yaml:21:7: task.sentences.home.slot: the value should be less than or equal to 64, got 99",
         "x.yaml:34:3: network.hidden: expected a whole number, got text 'abc'",
-        "x.yaml:46:7: solution.rules.0.input: Input should be less than or equal to 1, got 2",
+        "x.yaml:46:7: solution.rules.0.input: the value should be less than or equal to 1, got 2",
         "x.yaml:51:5: losing.0.name: required field missing",
         "x.yaml:51:5: losing.0.nam: unknown field 'nam', did you mean 'name'? (allowed: name, explanation, "
         "changes)",
@@ -205,7 +228,7 @@ def test_play_as_numbers_is_checked_as_numbers():
     with pytest.raises(LevelError) as info:
         parse_level(text, "x.yaml")
     lines = [str(p) for p in info.value.problems]
-    assert lines == ["x.yaml:36:22: play.values.1: Input should be less than or equal to 1, got 2",
+    assert lines == ["x.yaml:36:22: play.values.1: the value should be less than or equal to 1, got 2",
                      "x.yaml:36:26: play.marked: needs at least 1 item, this has 0"]
 
 

@@ -460,3 +460,57 @@ def test_a_saved_replay_opens_in_the_comparison_screen_from_the_command_line(tmp
         run + ["open", str(tmp_path / "bad.json")], capture_output=True, text=True, cwd=paths.ROOT, env=env
     )
     assert bad.returncode == 1 and "bad.json" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_level_whose_training_fails_shows_the_error_and_esc_goes_back(app, monkeypatch):
+    """A worker that dies (here: a bug while training sentences are written) is an error on the loading
+    screen, and Esc leaves it; while sentences are written the screen says so with a bar."""
+    import dataclasses
+
+    from game.levels.generator import BuildProgress, LevelTask
+    from game.ui import draw
+    from game.ui.screens.loading import LoadingScene
+
+    row = level_row("01-carry")
+    network = row.level.network.model_copy(update={"seed": 4242})  # not trained yet
+    row = dataclasses.replace(row, level=row.level.model_copy(update={"network": network}))
+
+    def broken(self, rng, length=None):
+        raise RuntimeError("a generator bug")
+
+    monkeypatch.setattr(LevelTask, "draw", broken)
+    keys = Keys(app)
+    loading = LoadingScene(app, row)
+    app.stack.push(loading)
+    loading.job.wait(30)
+    keys.frames(2)
+    assert keys.top is loading and loading.job.state == "failed" and "a generator bug" in loading.job.error
+    keys.press(pygame.K_ESCAPE)
+    assert keys.top.name == "title"
+
+    loading = LoadingScene(app, row)
+    app.stack.push(loading)
+    loading.job.wait(30)
+    loading.job.state, loading.job.building = "running", BuildProgress(3000, 13200)
+    with draw.TextAudit() as audit:
+        keys.frames(1)
+    texts = [entry[0] for entry in audit.entries]
+    assert "Writing the sentences the network learns from" in texts and "23% of 6600 sentences" in texts
+    keys.press(pygame.K_ESCAPE)
+
+
+def test_the_headless_demo_stops_with_the_error_when_training_fails(tmp_path, monkeypatch, user_dirs):
+    from game.levels.generator import LevelTask
+    from game.ui.launch import LaunchError, demo
+
+    text = (paths.levels_dir() / "campaign" / "01-carry.yaml").read_text()
+    (tmp_path / "mine.yaml").write_text(text.replace("id: 01-carry", "id: mine")
+                                        .replace("  seed: 1\n", "  seed: 4242\n"))  # not trained yet
+
+    def broken(self, rng, length=None):
+        raise RuntimeError("a generator bug")
+
+    monkeypatch.setattr(LevelTask, "draw", broken)
+    with pytest.raises(LaunchError, match="RuntimeError: a generator bug"):
+        demo(str(tmp_path / "mine.yaml"), "model", str(tmp_path / "shots"), frames=40000)
+    assert [p.name for p in (tmp_path / "shots").iterdir()] == ["00-loading-failed.png"]

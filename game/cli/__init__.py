@@ -9,6 +9,7 @@ from lstm_engine import ENGINE_VERSION, EngineError, ModelFileError, TrainingCan
 
 from ..levels.catalogue import UnknownLevel
 from ..session.replay import ReplayError
+from ..text_safety import PrintableStream
 from . import engine_cmd, levels_cmd, replay_cmd, window_cmd
 from .errors import ReplayArgumentError
 
@@ -81,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Everything printed goes through text_safety.printable: text from files (level ids, problems,
+    player names) never sends terminal codes or a lone surrogate to the terminal."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,12 +1,24 @@
 """A level as a training task for the engine: sequences -> Batch, with the intended gating and the
 gate-supervision targets of every sequence (the generator knows where each clue, distractor, reset
-and question is)."""
+and question is).
+
+Building data (a pool of up to thousands of sequences) is reported while it runs: inside
+``observe_building(callback)``, every ``sample`` calls ``callback(BuildProgress)`` at least every
+``REPORT_SECONDS``; a callback that returns False stops the build with ``TrainingCancelled``, the
+same exception as cancelling the training loop, so Esc works at once while data is built.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 import numpy as np
 
-from lstm_engine import Batch
+from lstm_engine import Batch, TrainingCancelled
 
 from .schema import Level, NumericTask
 from .sequence import (
@@ -22,6 +34,49 @@ from .sequence import (
 )
 
 NUMERIC_INPUTS = 3  # value, "remember this" marker, "answer now" marker
+REPORT_SECONDS = 0.1  # most time between two reports (and cancel checks) while data is built
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """Training data being built: ``done`` of ``total`` units (drawing, then encoding, each sequence)."""
+
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+_observer = threading.local()  # per thread: the game trains in a background thread
+
+
+@contextmanager
+def observe_building(callback: Callable[[BuildProgress], bool]) -> Iterator[None]:
+    """Report every data build in this thread to ``callback``; it returns False to cancel."""
+    previous = getattr(_observer, "callback", None)
+    _observer.callback = callback
+    try:
+        yield
+    finally:
+        _observer.callback = previous
+
+
+class _Reporter:
+    def __init__(self, total: int):
+        self.callback = getattr(_observer, "callback", None)
+        self.total, self.done, self.last = total, 0, time.monotonic()
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.callback is None:
+            return
+        now = time.monotonic()
+        if now - self.last >= REPORT_SECONDS or self.done == self.total:
+            self.last = now
+            if self.callback(BuildProgress(self.done, self.total)) is False:
+                raise TrainingCancelled("building training data cancelled")
 
 
 class LevelTask:
@@ -70,7 +125,7 @@ class LevelTask:
                              for k, t in enumerate(seq.tokens)])
         return np.array([self.word_id[w] for w in seq.words], np.int64)
 
-    def encode(self, seqs: list[Sequence]) -> Batch:
+    def encode(self, seqs: list[Sequence], report: _Reporter | None = None) -> Batch:
         """Right-padded batch; the answer is scored at each sequence's blank."""
         B, S = len(seqs), self.level.network.slots
         T = max(len(s) for s in seqs)
@@ -92,7 +147,14 @@ class LevelTask:
             intended[:n, b] = [r[0] for r in rows]
             intended[n:, b] = rows[-1][0]  # padding after the blank changes nothing that is scored
             supervise[:n, b] = [r[1] for r in rows]
+            if report is not None:
+                report.tick()
         return Batch(x, targets, mask, intended, supervise)
 
     def sample(self, rng: np.random.Generator, batch_size: int, length: int) -> Batch:
-        return self.encode([self.draw(rng, length) for _ in range(batch_size)])
+        report = _Reporter(2 * batch_size)
+        seqs = []
+        for _ in range(batch_size):
+            seqs.append(self.draw(rng, length))
+            report.tick()
+        return self.encode(seqs, report)

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_ori
 
 from pydantic import BaseModel, ValidationError
 
+from .. import text_safety
 from . import yaml_strict
 from .schema import Level, Pack
 from .yaml_strict import Document, StrictYAMLError
@@ -42,7 +43,8 @@ class Problem(NamedTuple):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}: "
-        return where + (f"{self.field}: " if self.field else "") + self.message
+        # printable: a problem quotes the file, whose name and text may hold anything (text_safety.py)
+        return text_safety.printable(where + (f"{self.field}: " if self.field else "") + self.message)
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:
@@ -78,7 +80,7 @@ def describe(value: Any) -> str:
         return f"the number {value!r}"
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
-        return f"text '{short}'" if value else "empty text ''"
+        return f"text '{text_safety.printable(short)}'" if value else "empty text ''"
     if value is None:
         return "nothing (the value is empty)"
     if isinstance(value, list | tuple):
@@ -150,15 +152,20 @@ def _message(err: dict, parent_model: type | None) -> str:
         return f"has too many items: at most {ctx.get('max_length')}, this has {ctx.get('actual_length')}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "multiple_of",
                 "finite_number"):
-        return f"{err['msg']}, got {value!r}"
+        return f"{_value_words(err['msg'])}, got {value!r}"
     if kind in ("value_error", "assertion_error"):
         msg = err["msg"]
         for prefix in ("Value error, ", "Assertion failed, "):
             msg = msg.removeprefix(prefix)
         return msg
     if isinstance(value, str | int | float | bool) or value is None:
-        return f"{err['msg']} (got {describe(value)})"
-    return err["msg"]
+        return f"{_value_words(err['msg'])} (got {describe(value)})"
+    return _value_words(err["msg"])
+
+
+def _value_words(msg: str) -> str:
+    """pydantic says "Input should be ...": in a level, "input" reads like the input gate."""
+    return msg.replace("Input should", "the value should").replace("input value", "value")
 
 
 # -- pydantic locations -> data paths -------------------------------------------------------------------
@@ -324,11 +331,38 @@ def schema_problems(file: str, model: type, doc: Document, errors: list[dict]) -
 def located(file: str, doc: Document, loc: tuple, message: str) -> Problem:
     """A problem about the field at ``loc`` (a data path), at that field's line and column."""
     line, column = doc.locate(tuple(loc))
-    return Problem(file, line, column, dotted(tuple(loc)), message)
+    return Problem(file, line, column, text_safety.printable(dotted(tuple(loc))), message)
+
+
+# -- text every screen can draw (game/text_safety.py states the rule) --------------------------------------
+def text_problems(file: str, doc: Document) -> list[Problem]:
+    """Every text of the file (values and keys) that cannot be drawn, at its field."""
+    out: list[Problem] = []
+
+    def walk(value: Any, path: tuple) -> None:
+        if isinstance(value, str):
+            why = text_safety.text_problem(value)
+            if why:
+                out.append(located(file, doc, path, why))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                why = text_safety.text_problem(k) if isinstance(k, str) else None
+                if why:
+                    out.append(located(file, doc, path + (k,), f"the key {why}"))
+                walk(v, path + (k,))
+        elif isinstance(value, list):
+            for k, v in enumerate(value):
+                walk(v, path + (k,))
+
+    walk(doc.data, ())
+    return out
 
 
 # -- one document against one model ----------------------------------------------------------------------
 def _validate(model: type, doc: Document, file: str) -> tuple[Any, list[Problem]]:
+    unsafe = text_problems(file, doc)
+    if unsafe:  # refused before any check could quote (or a screen draw) the text
+        return None, unsafe
     data = doc.data
     if data is None:
         return None, [Problem(file, 1, 1, "", "the file is empty")]

@@ -1,10 +1,17 @@
 """Rules that tie a level's fields together. Each problem names the field to blame, so the loader can
-point at its line: ``problems(level) -> [(location, message)]`` with locations like ("play", 2, "values")."""
+point at its line: ``problems(level) -> [(location, message)]`` with locations like ("play", 2, "values").
+
+Everything here reasons over the level's grammar and never samples or expands a story: the story order
+is checked structurally (every question's clue is said before it in *every* story), and the level's
+worst-case cost (cost.py) is checked against the caps before any sequence is built, so validating any
+file takes milliseconds.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .cost import over_caps
 from .schema import Level, NumericPlay, NumericTask, TextTask
 from .sequence import (
     BLANK,
@@ -12,10 +19,11 @@ from .sequence import (
     PLACEHOLDER,
     SequenceError,
     answer_vocabulary,
+    apply_rules,
     input_vocabulary,
     placeholders,
     play_sequence,
-    sample_text,
+    solution_gating,
     template_words,
 )
 
@@ -24,9 +32,13 @@ def problems(level: Level) -> list[tuple[tuple, str]]:
     out: list[tuple[tuple, str]] = []
     if isinstance(level.task, TextTask):
         _text_task(level, out)
+        if not out:  # the cost needs a sound story; over a cap, no sequence is ever built
+            out.extend(over_caps(level))
         _text_play(level, out, task_ok=not out)
     else:
         _numeric(level, out)
+        if not out:
+            out.extend(over_caps(level))
     _rules(level, out)
     return out
 
@@ -99,12 +111,92 @@ def _text_task(level: Level, out: list) -> None:
     if not last_names or any(t.sentences[n].role != "question" for n in last_names) or last.probability < 1:
         out.append((("task", "story"), "the story must end with a question (the blank is read last)"))
         return
-    rng = np.random.default_rng(0)
-    for _ in range(20):  # a few samples catch questions asked before their clue was said
-        try:
-            sample_text(t, rng)
-        except SequenceError as e:
-            out.append((e.loc, str(e)))
+    _story_order(t, out)
+    if not out:
+        _answers_differ(t, out)
+        _curriculum(t, out)
+        _lists(t, out)
+
+
+def _story_order(t: TextTask, out: list) -> None:
+    """Every question's clue is said before it in every story: reasoned over the story's items, not
+    sampled. A clue counts as said once an item that always happens (probability 1) always says it
+    (a sentence, or a one_of whose every choice is that clue); fillers say nothing."""
+    said: set[str] = set()
+    for k, item in enumerate(t.story):
+        if item.fillers is not None or item.probability == 0:  # probability 0: never in a story
+            continue
+        names = [item.sentence] if item.sentence else item.one_of
+        for name in names:
+            s = t.sentences[name]
+            if s.role == "question" and s.about not in said:
+                sometimes = any(n == s.about for i in t.story[:k] for n in ([i.sentence] if i.sentence
+                                                                            else i.one_of or []))
+                why = ("only in some stories (its probability is below 1, or it is one of several "
+                       "choices)" if sometimes else "not before it")
+                out.append((("task", "story", k, "sentence" if item.sentence else "one_of"),
+                            f"the question '{name}' asks about clue '{s.about}', which is said {why}: "
+                            f"every story must say the clue before the question"))
+                return
+        if item.probability >= 1:
+            said |= set.intersection(*({n} if t.sentences[n].role == "clue" else set() for n in names))
+
+
+def _answers_differ(t: TextTask, out: list) -> None:
+    """One possible answer makes the task trivial and the score's log(answers) zero."""
+    answers = answer_vocabulary(t)
+    if len(answers) >= 2:
+        return
+    q = next(s for s in t.sentences.values() if s.role == "question")
+    if q.answer is not None:
+        loc = ("task", "answers", q.answer)
+    else:
+        lists = placeholders(t.sentences[q.about].text)
+        loc = ("task", "words", lists[0]) if lists else ("task", "sentences", q.about)
+    only = f": every answer is '{answers[0]}'" if answers else ""
+    out.append((loc, f"a text level needs at least two different answers{only}"))
+
+
+def _curriculum(t: TextTask, out: list) -> None:
+    most = max((item.fillers[1] for item in t.story if item.fillers), default=0)
+    for j, c in enumerate(t.curriculum or []):
+        if c > most:
+            out.append((("task", "curriculum", j), f"{c} fillers: longer than the story allows (its longest "
+                                                   f"run of fillers is {most})"))
+
+
+def _lists(t: TextTask, out: list) -> None:
+    """No word twice in a list; no filler word that is also a clue's value."""
+    for name, words in t.words.items():
+        first: dict[str, int] = {}
+        for j, w in enumerate(words):
+            if w in first:
+                out.append((("task", "words", name, j), f"'{w}' is already in the list (item {first[w]})"))
+            first.setdefault(w, j)
+    clue_values = _clue_values(t)
+    for k, f in enumerate(t.fillers):
+        _no_clue_value(f, clue_values, ("task", "fillers", k), out)
+    for name, s in t.sentences.items():
+        if s.role == "filler":
+            _no_clue_value(s.text, clue_values, ("task", "sentences", name, "text"), out)
+
+
+def _clue_values(t: TextTask) -> dict[str, str]:
+    """word -> the word list it is a clue value of."""
+    out: dict[str, str] = {}
+    for s in t.sentences.values():
+        if s.role == "clue":
+            for lst in placeholders(s.text):
+                for w in t.words.get(lst, []):
+                    out.setdefault(w, lst)
+    return out
+
+
+def _no_clue_value(text: str, clue_values: dict, loc: tuple, out: list) -> None:
+    for w in template_words(text):
+        if w in clue_values:
+            out.append((loc, f"'{w}' is a clue's value (word list {clue_values[w]}): a filler must carry "
+                             f"nothing to remember"))
             return
 
 
@@ -116,7 +208,7 @@ def _text_play(level: Level, out: list, task_ok: bool = True) -> None:
     if isinstance(level.play, NumericPlay):
         out.append((("play",), "a text level plays sentences: a list of {sentence: ...} and {filler: ...}"))
         return
-    vocab = set(input_vocabulary(t))
+    vocab, clue_values = set(input_vocabulary(t)), _clue_values(t)
     for k, item in enumerate(level.play):
         loc = ("play", k)
         if item.filler is not None:
@@ -124,6 +216,8 @@ def _text_play(level: Level, out: list, task_ok: bool = True) -> None:
             if unknown:
                 out.append((loc + ("filler",), f"'{unknown[0]}' never appears in the task, so the network "
                                                f"has never read it"))
+            else:
+                _no_clue_value(item.filler, clue_values, loc + ("filler",), out)
             continue
         if item.sentence not in t.sentences:
             out.append((loc + ("sentence",), f"no sentence named '{item.sentence}'"))
@@ -157,6 +251,10 @@ def _text_play(level: Level, out: list, task_ok: bool = True) -> None:
 
 def _numeric(level: Level, out: list) -> None:
     t: NumericTask = level.task
+    for j, c in enumerate(t.curriculum or []):
+        if c > t.length[1]:
+            out.append((("task", "curriculum", j), f"{c} steps: longer than the task allows (its longest "
+                                                   f"sequence has {t.length[1]})"))
     if not isinstance(level.play, NumericPlay):
         out.append((("play",), f"a {t.kind} level plays numbers: {{values: [...], marked: [step, ...]}}"))
         return
@@ -184,12 +282,14 @@ def _rules(level: Level, out: list) -> None:
     vocab = set(input_vocabulary(level.task)) if isinstance(level.task, TextTask) else set()
     groups = [(("solution", "rules"), level.solution.rules, False)]
     groups += [(("losing", k, "changes"), s.changes, True) for k, s in enumerate(level.losing)]
-    length = None
+    length = seq = None
     if not out:  # the played length is known only when task and play are sound
         try:
-            length = len(play_sequence(level))
+            seq = play_sequence(level)
+            length = len(seq)
         except SequenceError:
             pass
+    before = len(out)
     for base, rules, steps_allowed in groups:
         for j, r in enumerate(rules):
             loc = base + (j,)
@@ -205,3 +305,12 @@ def _rules(level: Level, out: list) -> None:
                 out.append((loc + ("sentence",), f"no sentence named '{r.sentence}'"))
             if r.word is not None and r.word not in vocab:
                 out.append((loc + ("word",), f"'{r.word}' never appears in this level"))
+    if seq is not None and len(out) == before:  # every rule is sound: what each strategy does
+        solution = solution_gating(level, seq)
+        for k, strategy in enumerate(level.losing):
+            gating = solution.copy()  # strategy_gating, without recomputing the solution each time
+            apply_rules(gating, seq, strategy.changes, level.network.slots)
+            if np.array_equal(gating, solution):
+                out.append((("losing", k, "changes"),
+                            f"'{strategy.name}' sets the same gates as the solution at every word of the "
+                            f"played sequence, so it cannot lose: change a gate the solution sets"))

@@ -237,22 +237,29 @@ def selects(rule: Rule, k: int, tok: Token) -> bool:
 
 
 def apply_rules(values: np.ndarray, seq: Sequence, rules, slots: int) -> None:
-    """values (T, 3S) [i | f | o], changed in place by each rule in turn."""
+    """values (T, 3S) [i | f | o], changed in place by each rule in turn. Within one rule every selected
+    cell gets the same value, so a rule's cells are set at once (rows per slot), in NumPy."""
     for rule in rules:
+        own_slot = rule.slot is None and (rule.at in ("clue", "question") or rule.sentence is not None)
+        every_slot: list[int] = []
+        by_slot: dict[int, list[int]] = {}
         for k, tok in enumerate(seq.tokens):
             if not selects(rule, k, tok):
                 continue
             if rule.slot is not None:
-                chosen = [rule.slot - 1]
-            elif tok.slot is not None and (rule.at in ("clue", "question") or rule.sentence is not None):
-                chosen = [tok.slot]
+                by_slot.setdefault(rule.slot - 1, []).append(k)
+            elif own_slot and tok.slot is not None:
+                by_slot.setdefault(tok.slot, []).append(k)
             else:
-                chosen = list(range(slots))
-            for gate, g in GATE_INDEX.items():
-                v = getattr(rule, gate)
-                if v is not None:
-                    for s in chosen:
-                        values[k, g * slots + s] = v
+                every_slot.append(k)
+        for gate, g in GATE_INDEX.items():
+            v = getattr(rule, gate)
+            if v is None:
+                continue
+            if every_slot:
+                values[every_slot, g * slots:(g + 1) * slots] = v
+            for s, rows in by_slot.items():
+                values[rows, g * slots + s] = v
 
 
 def default_gating(T: int, default: Gates, slots: int) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 import pygame
 
 from ..controllers.level_select import Row
+from ..controllers.training_job import FAILED
 from ..levels.catalogue import UnknownLevel, shipped
 from ..levels.loader import LevelError, load_level
 from ..strings import t
@@ -102,6 +103,8 @@ class Director:
         self.taken_steps: set[int] = set()
         self.mid_anim = False
         self.done = False
+        self.failed = ""  # the loading screen's error: the demo stops with it (never waits forever)
+        self.failed_frames = 0
 
     def shoot(self, label: str) -> None:
         path = self.out / f"{len(self.shots):02d}-{label}.png"
@@ -125,6 +128,10 @@ class Director:
         self.age += 1
         name = top.name
         if name == "loading":
+            self.failed_frames = self.failed_frames + 1 if top.job.state == FAILED else 0
+            if self.failed_frames >= SETTLE:  # drawn as failed: photograph it, then stop
+                self.shoot("loading-failed")
+                self.failed, self.done = top.job.error, True
             return
         if name == "play":
             ctl = top.ctl
@@ -174,6 +181,8 @@ def demo(level: str, strategy: str, out_dir: str, frames: int = 40000, size=(128
             director.shoot("last-frame")
     finally:
         app.close()
+    if director.failed:
+        raise LaunchError(director.failed)
     return director.shots
 
 

@@ -1,5 +1,6 @@
 """Loading a level's network: instant when trained weights are cached, otherwise training with a
-progress bar (held-out accuracy, curriculum stage); Esc cancels and returns to level select."""
+progress bar (first while its training sentences are written, then held-out accuracy and curriculum
+stage); Esc cancels and returns to level select, at any moment, and after an error."""
 
 from __future__ import annotations
 
@@ -59,11 +60,20 @@ class LoadingScene(Scene):
             chrome.footer(surface, [(t("key.esc"), t("footer.back_to_levels"))])
             return
         p = self.job.progress
-        title = t("loading.training") if self.job.trained else t("loading.loading")
+        building = self.job.building if getattr(self.job, "building_data", False) else None
+        if building is not None:
+            title = t("loading.building")
+        else:
+            title = t("loading.training") if self.job.trained else t("loading.loading")
         draw.text(surface, title, (cx, h // 3), 28, theme.TEXT, "bold", "center")
         bar = pygame.Rect(cx - 320, h // 3 + 50, 640, 22)
-        draw.bar(surface, bar, self.job.fraction, theme.GATE_COLOURS["input"])
-        if p is not None:
+        fraction = building.fraction if building else self.job.fraction
+        draw.bar(surface, bar, fraction, theme.GATE_COLOURS["input"])
+        if building is not None:
+            line = t("loading.building_progress", percent=100 * building.fraction,
+                     sentences=building.total // 2)
+            draw.text(surface, draw.fit(line, 17, 900), (cx, bar.bottom + 28), 17, theme.DIM, anchor="center")
+        elif p is not None:
             line = t(
                 "loading.progress",
                 attempt=p.attempt + 1,
