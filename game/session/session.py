@@ -193,12 +193,20 @@ class PlaySession:
             return np.zeros(H), np.zeros(H)
         return trace.h[-1, 0].copy(), trace.c[-1, 0].copy()
 
-    def memory_says(self, k: int = 3, c: np.ndarray | None = None) -> list[tuple[str, float]]:
-        """What the memory holds, decoded: the readout of tanh(c), as if the output gate were fully open.
-        ``c``: a cell state already computed (default: the memory after the current word)."""
+    def memory_says(self, k: int = 3, c: np.ndarray | None = None, slot: int | None = None
+                    ) -> list[tuple[str, float]]:
+        """What the memory holds, decoded: the network's answer if this memory were shown to its readout
+        through a fully open output gate, h = tanh(c). ``slot``: show that slot alone (the others shut),
+        the way a question about one slot is answered; None: every slot at once. ``c``: a cell state
+        already computed (default: the memory after the current word)."""
         if c is None:
             _, c = self.memory()
-        out = self.model.outputs(np.tanh(c))
+        shown = np.tanh(c)
+        if slot is not None:
+            per = len(shown) // self.S
+            shown = np.zeros_like(shown)
+            shown[slot * per:(slot + 1) * per] = np.tanh(c[slot * per:(slot + 1) * per])
+        out = self.model.outputs(shown)
         if self.task.numeric:
             return [(f"{float(out[0]):.2f}", 1.0)]
         p = softmax(out)
