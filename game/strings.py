@@ -232,6 +232,10 @@ EN: dict[str, str] = {
         "Where your gates differed from the network's, its answer changed by {change:.2f} in all, "
         "so the agreement is e^−{change:.2f} = {agreement:.2f}."
     ),
+    "results.level.title": "The level says",
+    "results.level.resembles": "Your gating looks most like “{name}”",
+    "results.level.no_explanation": "That is one of the mistakes this level was written to show.",
+    "results.level.solution": "The solution",
     # -- settings ----------------------------------------------------------------------------------
     "settings.title": "Settings",
     "settings.no_player": "no player chosen: not saved",
