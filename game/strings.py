@@ -121,10 +121,7 @@ EN: dict[str, str] = {
     "help.play.redo.keys": "Ctrl+Y, Ctrl+Shift+Z",
     "help.play.redo": "redo",
     "help.play.hint.keys": "H",
-    "help.play.hint": (
-        "hint: first the level's own hints (free), then what the network would set from your memory "
-        "now (−5 points)"
-    ),
+    "help.play.hint": "hint: the level's own hints (free), then the network's gates from your memory (−5)",
     "help.play.autoplay.keys": "A",
     "help.play.autoplay": "let the trained network play / take over again",
     "help.play.speed.keys": "P, [ ]",
