@@ -113,3 +113,22 @@ def test_replay_record_with_a_gating_file(tmp_path):
     assert f"{bad}:2:6: rules.0.step:" in r.stderr
     both = run_cli("replay", "record", "08-two-slots", "--gating", str(f), "--strategy", "model", "-o", "x")
     assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+def test_replay_show_counts_words_from_one_and_prints_gates_forget_input_output(tmp_path):
+    """One language everywhere: the 5th word is word 5, and a written word reads forget 1, input 1,
+    output 0 — the order of the forward pass, as on the play screen."""
+    f = write(tmp_path, "rules:\n  - {at: clue, input: 1}\n  - {at: question, output: 1}\n"
+                        "  - {step: 8, forget: 0}\n")
+    out = tmp_path / "r.json"
+    assert run_cli("replay", "record", "01-carry", "--gating", str(f), "-o", str(out)).returncode == 0
+    show = run_cli("replay", "show", str(out))
+    assert show.returncode == 0, show.stderr
+    lines = show.stdout.splitlines()
+    assert "forget/input/output" in lines[0]
+    rows = {line.split()[0]: line.split() for line in lines[2:25]}
+    assert rows["1"][1] == "I" and rows["5"][1] == "France" and rows["23"][1] == "___"
+    assert rows["5"][2:5] == ["1.0", "1.0", "0.0"]      # keep, write, hide
+    assert rows["8"][2] == "0.0" and rows["8"][4] == "0.0!"  # forget 0 at word 8: critical
+    assert rows["23"][2:5] == ["1.0", "0.0", "1.0"]
+    assert "critical: word 8 'was' forget gate" in show.stdout
