@@ -132,3 +132,15 @@ def test_replay_show_counts_words_from_one_and_prints_gates_forget_input_output(
     assert rows["8"][2] == "0.0" and rows["8"][4] == "0.0!"  # forget 0 at word 8: critical
     assert rows["23"][2:5] == ["1.0", "0.0", "1.0"]
     assert "critical: word 8 'was' forget gate" in show.stdout
+
+
+def test_a_refused_action_names_words_and_slots_counted_from_one():
+    from game.session.commands import ActionError, SetGates, UseHint
+
+    s = session("campaign/08-two-slots")
+    with pytest.raises(ActionError, match=r"gates set for word 4 while playing word 1"):
+        s.apply(SetGates(3, 0, input=1.0))
+    with pytest.raises(ActionError, match=r"slot 3 does not exist \(slots 1\.\.2\)"):
+        s.apply(SetGates(0, 2, input=1.0))
+    with pytest.raises(ActionError, match=r"a hint for word 2 while playing word 1"):
+        s.apply(UseHint(1))

@@ -71,7 +71,7 @@ class History:
             self._reset_gates()
         elif isinstance(a, UseHint):
             if a.step != self.step or self.step >= self.T:
-                raise ActionError(f"a hint for step {a.step} while playing step {self.step}")
+                raise ActionError(f"a hint for word {a.step + 1} while playing word {self.step + 1}")
             self.hints += 1  # hints stay counted through undo and restart
         else:
             self._check(a)
@@ -83,9 +83,9 @@ class History:
             raise ActionError("the sentence is finished: nothing left to gate")
         if isinstance(a, SetGates):
             if a.step != self.step:
-                raise ActionError(f"gates set for step {a.step} while playing step {self.step}")
+                raise ActionError(f"gates set for word {a.step + 1} while playing word {self.step + 1}")
             if not 0 <= a.slot < self.S:
-                raise ActionError(f"slot {a.slot} does not exist (slots 0..{self.S - 1})")
+                raise ActionError(f"slot {a.slot + 1} does not exist (slots 1..{self.S})")
 
     def _do(self, a: Action) -> np.ndarray:
         """Apply a set or an advance; returns the row it overwrites, for undo."""
