@@ -82,4 +82,4 @@ def test_long_haul_says_only_what_is_measured_about_the_plain_rnn(field):
 
 def test_reveal_no_longer_says_a_shut_output_is_always_fine():
     intro = LEVELS["04-reveal"].intro
-    assert "a closed output gate is fine" not in intro and "next step" in intro
+    assert "a closed output gate is fine" not in intro and "next step" in intro and "harmless" in intro
