@@ -132,6 +132,7 @@ def test_replay_show_counts_words_from_one_and_prints_gates_forget_input_output(
     assert rows["8"][2] == "0.0" and rows["8"][4] == "0.0!"  # forget 0 at word 8: critical
     assert rows["23"][2:5] == ["1.0", "0.0", "1.0"]
     assert "critical: word 8 'was' forget gate" in show.stdout
+    assert "looks most like the level's losing strategy 'Forget on the way'" in show.stdout
 
 
 def test_a_refused_action_names_words_and_slots_counted_from_one():

@@ -14,6 +14,19 @@ def _stars(n: int) -> str:
     return "*" * n + "." * (3 - n)
 
 
+def _print_resemblance(session) -> None:
+    """After a loss, the level's losing strategy the gating resembles most (as the results screen says)."""
+    from ..session.resemblance import closest_strategy
+
+    score = session.result()
+    if score.correct and score.confident:
+        return
+    r = closest_strategy(session.level, session.sequence, session.state.gates)
+    if r is not None:
+        print(f"  looks most like the level's losing strategy {r.name!r}"
+              + (f": {r.explanation}" if r.explanation else ""))
+
+
 def run(args) -> int:
     from ..levels import catalogue, training
     from ..levels.loader import LevelError, load_gating
@@ -52,6 +65,7 @@ def run(args) -> int:
         sc = r.score
         print(f"{args.output}: {name}, {label}: answers {sc['answer']!r}, score {sc['total']}, "
               f"stars {_stars(sc['stars'])}")
+        _print_resemblance(session)
         return 0
     if args.replay_command == "open":
         v = replay.verify(args.file, level_file=args.level)
@@ -103,6 +117,7 @@ def run(args) -> int:
         print(f"{t + 1:>4}  {word:<12} {cells[0]:<{12 * S}} {cells[1]:<{12 * S}}")
     print(f"\nanswer {s.answer!r} (right: {sess.sequence.answer!r}), p(right) {s.p_right:.2f}, "
           f"agreement {s.agreement:.2f}, hints {s.hints}, score {s.total}, stars {_stars(s.stars)}")
+    _print_resemblance(sess)
     for d in s.critical:
         print(f"  critical: word {d.step + 1} '{d.word}' {d.gate} gate of slot {d.slot + 1}: you "
               f"{d.player:.2f}, model {d.model:.2f}; with the model's value the answer would be "
