@@ -121,7 +121,7 @@ EN: dict[str, str] = {
     "help.play.redo.keys": "Ctrl+Y, Ctrl+Shift+Z",
     "help.play.redo": "redo",
     "help.play.hint.keys": "H",
-    "help.play.hint": "hint: the trained network's gates here (−5 points)",
+    "help.play.hint": "hint: the level's own hints (free), then the network's gates from your memory (−5)",
     "help.play.autoplay.keys": "A",
     "help.play.autoplay": "let the trained network play / take over again",
     "help.play.speed.keys": "P, [ ]",
@@ -231,6 +231,10 @@ EN: dict[str, str] = {
         "Where your gates differed from the network's, its answer changed by {change:.2f} in all, "
         "so the agreement is e^−{change:.2f} = {agreement:.2f}."
     ),
+    "results.level.title": "The level says",
+    "results.level.resembles": "Your gating looks most like “{name}”",
+    "results.level.no_explanation": "That is one of the mistakes this level was written to show.",
+    "results.level.solution": "The solution",
     # -- settings ----------------------------------------------------------------------------------
     "settings.title": "Settings",
     "settings.no_player": "no player chosen: not saved",
@@ -320,7 +324,10 @@ EN: dict[str, str] = {
     "play.say.refused": "{reason}.",
     "play.say.hint_shown": "The hint for this word is already shown.",
     "play.say.hint": (
-        "Hint: the trained network's own gates for this word are marked on the sliders (−5 points)."
+        "Marked on the sliders: what the network would set from your memory now (−5 points)."
+    ),
+    "play.say.text_hint": (
+        "The level's hint {n} of {total} (free). H again: what the network would set (−5 points)."
     ),
     "play.say.autoplay.model": (
         "The trained network plays. P pauses, [ and ] change the speed; any gate key takes over."
@@ -334,12 +341,15 @@ EN: dict[str, str] = {
     "side.button.undo": "Undo",
     "side.button.redo": "Redo",
     "side.button.hint": "Hint",
-    "side.memory.says": "The memory says",
+    "side.memory.says": "The memory says, if revealed",
+    "side.memory.says.slots": "Each slot says, if revealed alone",
+    "side.memory.slot_word": "{n} · {word}",
     "side.memory.holds": "The memory holds",
     "side.memory.numeric": "≈ {value}  (running value read from the belt)",
     "side.answer.title": "Answer with your gates (needs {answer})",
     "side.answer.title.numeric": "Answer with your gates",
-    "side.hint.title": "Hint: the network would set",
+    "side.hint.title": "What the network would set from your memory now",
+    "side.hint.text.title": "The level's hint {n} of {total}",
     "side.hint.value": "{letter} {value:.2f}",
     "side.hint.slot": "slot {n}: {values}",
     "side.bars.percent": "{percent:.0f}%",
@@ -403,8 +413,8 @@ EN: dict[str, str] = {
     "explain.formula.candidate": "gₜ = tanh(W_g·[hₜ₋₁, xₜ] + b_g)",
     "explain.formula.cell": "cₜ = fₜ·cₜ₋₁ + iₜ·gₜ",
     "explain.formula.hidden": "hₜ = oₜ·tanh(cₜ)",
-    "explain.title.gate": "{name} {symbol}, slot {slot}, word {n} '{word}'",
-    "explain.title.unit": "{name} {symbol}, slot {slot}, cell {cell}, word {n} '{word}'",
+    "explain.title.gate": "{name} {symbol}, slot {slot}, word {n} '{word}' · your gates' run",
+    "explain.title.unit": "{name} {symbol}, slot {slot}, cell {cell}, word {n} '{word}' · your gates' run",
     "explain.memory.holds": "the memory that holds '{word}'",
     "explain.memory.slot": "slot {slot}'s memory",
     "explain.meaning.forget.kept": "The forget gate kept {percent}% of {memory}.",
@@ -440,10 +450,11 @@ EN: dict[str, str] = {
         "The output gate is shut, so this cell passes nothing to the next word."
     ),
     "explain.model.gate": (
-        "The trained network chose {symbol}ₜ = σ(W_{symbol}·[hₜ₋₁, xₜ] + b_{symbol}) = {value} here."
+        "The network's own run (not your gates): it chose {symbol}ₜ = σ(W_{symbol}·[hₜ₋₁, xₜ] + b_{symbol}) "
+        "= {value} here."
     ),
-    "explain.model.cell": "The trained network's own gates here: fₜ = {forget}, iₜ = {input}.",
-    "explain.model.hidden": "The trained network's own output gate here: oₜ = {output}.",
+    "explain.model.cell": "The network's own run (not your gates): fₜ = {forget}, iₜ = {input} here.",
+    "explain.model.hidden": "The network's own run (not your gates): oₜ = {output} here.",
 }
 
 _active: dict[str, str] = EN

@@ -90,7 +90,7 @@ def test_the_snapshot_is_the_real_network_run_with_the_players_gates(carry):
     h, c = ctl.session.memory()
     np.testing.assert_array_equal(snap.c, c)
     np.testing.assert_array_equal(snap.h, h)
-    assert snap.says == tuple(ctl.session.memory_says(3))
+    assert snap.says == (tuple(ctl.session.memory_says(3)),)  # one slot: the whole memory
     assert snap.prediction is None  # the blank is not reached yet
 
 
@@ -122,7 +122,7 @@ def test_dragging_a_slider_previews_and_commits_one_action_on_release(carry):
 
 def test_hints_are_counted_once_per_word_and_show_the_models_gates(carry):
     ctl = controller(carry)
-    press(ctl, Act.HINT, Act.HINT)
+    press(ctl, Act.HINT, Act.HINT, Act.HINT)  # the level's words first, then the network's gates
     assert ctl.session.state.hints == 1 and ctl.hint is not None
     proposal = ctl.session.model.cell.stepper().proposal(
         int(ctl.session.inputs[0]), np.zeros((1, 16)), np.zeros((1, 16))
@@ -130,6 +130,46 @@ def test_hints_are_counted_once_per_word_and_show_the_models_gates(carry):
     assert ctl.hint["input"][0] == pytest.approx(float(proposal["i"][0][0]))
     press(ctl, Act.STEP)
     assert ctl.hint is None
+
+
+def test_h_shows_the_levels_next_text_hint_first_for_free_then_the_networks_gates(carry):
+    level, _ = carry
+    ctl = controller(carry)
+    for k, text in enumerate(level.hints):
+        press(ctl, Act.HINT)  # the first H at a word: the level's next hint, free and not recorded
+        assert ctl.text_hint == text and ctl.text_hints_read == k + 1 and ctl.hint is None
+        assert ctl.session.state.hints == k and f"hint {k + 1} of {len(level.hints)}" in ctl.message
+        press(ctl, Act.HINT)  # again at the same word: the network's gates from the player's memory
+        assert ctl.hint is not None and ctl.session.state.hints == k + 1
+        press(ctl, Act.STEP)
+        assert ctl.hint is None and ctl.text_hint == text  # the level's words stay on screen
+    press(ctl, Act.HINT)  # every text hint read: H goes straight to the network's gates
+    assert ctl.hint is not None and ctl.session.state.hints == len(level.hints) + 1
+    assert ctl.text_hint == level.hints[-1]
+
+
+def test_each_slot_says_what_the_network_would_answer_if_it_alone_were_revealed():
+    """Two slots holding different things: each slot is decoded on its own, and the slot a question asks
+    about says exactly what the network answers when the player reveals that slot alone."""
+    _, entry = shipped("08-two-slots")
+    model, _, _ = ensure_model(entry.level)
+    ctl = PlayController(PlaySession(entry.level, model), Settings(reduced_motion=True))
+    s = ctl.session
+    gates = strategy_gates(s, "solution")
+    keys_at = next(k for k, tok in enumerate(s.sequence.tokens) if tok.sentence == "keys" and tok.key)
+    phone_at = next(k for k, tok in enumerate(s.sequence.tokens) if tok.sentence == "phone" and tok.key)
+    while s.step < s.sequence.blank:
+        for slot in range(s.S):
+            s.set_gates(slot, **{g: float(gates[s.step, k * s.S + slot]) for k, g in enumerate(GATES)})
+        s.advance()
+    says = ctl.snapshot.says
+    assert len(says) == 2
+    assert says[0][0][0] == s.sequence.words[keys_at] and says[1][0][0] == s.sequence.words[phone_at]
+    for slot in range(s.S):
+        s.set_gates(slot, **{g: float(gates[s.step, k * s.S + slot]) for k, g in enumerate(GATES)})
+    asked = s.sequence.tokens[s.sequence.blank].slot
+    answer = ctl.snapshot.prediction
+    assert ctl.snapshot.says[asked][0] == answer.top[0] and answer.predicted == s.sequence.answer
 
 
 def test_autoplay_plays_the_models_gating_beat_by_beat_and_any_gate_key_takes_over(carry):

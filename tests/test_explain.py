@@ -196,7 +196,8 @@ def test_the_model_line_reports_the_networks_own_gates(carry):
         e = explain_for(s, ctl.snapshot, Target(name, 0, 0))
         mine = run[CLUE, g * s.S]
         assert model_gates(s, 0, CLUE)[name] == mine
-        assert e.model.endswith(f"= {num(mine)} here.") and e.model.startswith("The trained network chose")
+        assert e.model.endswith(f"= {num(mine)} here.") and e.model.startswith("The network's own run")
+        assert "your gates' run" in e.title  # the panel's own numbers are the player's run
     assert run[CLUE, 0] > 0.5 > run[CLUE - 1, 0]  # the network itself writes at the clue
     assert num(run[CLUE, s.S]) in explain_for(s, ctl.snapshot, Target("cell", 0, 2)).model
     assert explain_for(s, ctl.snapshot, Target("candidate", 0, 2)).model == ""

@@ -199,6 +199,8 @@ def test_every_scene_runs_and_the_keyboard_reaches_all_of_them(app):
     assert app.stack.names()[-2:] == ["play", "help"]
     keys.frames(2)
     keys.press(pygame.K_ESCAPE)
+    keys.press(pygame.K_h)  # the level's first hint (free), then the network's gates (counted)
+    assert play.ctl.text_hint == play.session.level.hints[0] and play.session.state.hints == 0
     keys.press(pygame.K_h)
     assert play.session.state.hints == 1
     keys.frames(40)

@@ -63,8 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = rp.add_subparsers(dest="replay_command", metavar="REPLAY_COMMAND", required=True)
     rec = rsub.add_parser("record", help="play a level with a scripted gating and save the replay")
     rec.add_argument("level", metavar="ID|PATH")
-    rec.add_argument("--strategy", choices=["model", "solution", "losing"], required=True)
-    rec.add_argument("--losing-index", type=int, default=0, help="which losing strategy (from 0)")
+    how = rec.add_mutually_exclusive_group(required=True)
+    how.add_argument("--strategy", choices=["model", "solution", "losing"])
+    how.add_argument("--gating", metavar="GATING.yaml",
+                     help="a gating written like a level's solution: default and rules (at, sentence, word "
+                          "or step, counted from 1; optional slot); see docs/levels.md")
+    rec.add_argument("--losing-index", type=int, default=1, help="which losing strategy (from 1)")
     rec.add_argument("--player", default="script")
     rec.add_argument("-o", "--output", required=True, metavar="FILE")
     ver = rsub.add_parser("verify", help="re-simulate replays and recompute their scores")

@@ -7,15 +7,33 @@ import sys
 from ..progress_bar import TerminalProgress
 from .errors import ReplayArgumentError
 
+SHOWN_ORDER = ("forget", "input", "output")  # the order of the forward pass, everywhere a person reads
+
 
 def _stars(n: int) -> str:
     return "*" * n + "." * (3 - n)
 
 
+def _print_resemblance(session) -> None:
+    """After a loss, the level's losing strategy the gating resembles most (as the results screen says)."""
+    from ..session.resemblance import closest_strategy
+
+    score = session.result()
+    if score.correct and score.confident:
+        return
+    r = closest_strategy(session.level, session.sequence, session.state.gates)
+    if r is not None:
+        print(f"  looks most like the level's losing strategy {r.name!r}"
+              + (f": {r.explanation}" if r.explanation else ""))
+
+
 def run(args) -> int:
     from ..levels import catalogue, training
+    from ..levels.loader import LevelError, load_gating
     from ..session import replay, scripted
-    from ..session.session import PlaySession
+    from ..session.session import GATES, PlaySession
+
+    GATE_COLUMN = {name: k for k, name in enumerate(GATES)}
 
     if args.replay_command == "record":
         name, path, level, error = catalogue.resolve([args.level])[0]
@@ -25,16 +43,29 @@ def run(args) -> int:
         shipped = {n for n, _ in catalogue.shipped_entries()}
         if name not in shipped:  # your own level: verify later with --level FILE
             name = level.id
+        gating = None
+        if args.gating is not None:  # checked before any training: a typo costs no time
+            try:
+                gating = load_gating(args.gating, level)
+            except LevelError as e:
+                print(str(e), file=sys.stderr)
+                return 1
+        if args.strategy == "losing" and not 1 <= args.losing_index <= len(level.losing):
+            raise ReplayArgumentError(f"--losing-index must be 1..{len(level.losing)} for {name}")
         model, _, _ = training.ensure_model(level, TerminalProgress(name))
         session = PlaySession(level, model)
-        if args.strategy == "losing" and not 0 <= args.losing_index < len(level.losing):
-            raise ReplayArgumentError(f"--losing-index must be 0..{len(level.losing) - 1} for {name}")
-        scripted.play(session, scripted.strategy_gates(session, args.strategy, args.losing_index))
+        if gating is not None:
+            gates, label = scripted.gating_gates(session, gating), f"gating {args.gating}"
+        else:
+            gates = scripted.strategy_gates(session, args.strategy, args.losing_index - 1)
+            label = args.strategy
+        scripted.play(session, gates)
         r = replay.make(session, name, args.player)
         replay.save(args.output, r)
         sc = r.score
-        print(f"{args.output}: {name}, {args.strategy}: answers {sc['answer']!r}, score {sc['total']}, "
+        print(f"{args.output}: {name}, {label}: answers {sc['answer']!r}, score {sc['total']}, "
               f"stars {_stars(sc['stars'])}")
+        _print_resemblance(session)
         return 0
     if args.replay_command == "open":
         v = replay.verify(args.file, level_file=args.level)
@@ -68,23 +99,27 @@ def run(args) -> int:
     s, sess = v.score, v.session
     S = sess.S
     crit = {(d.step, d.gate, d.slot) for d in s.critical}
-    print(f"{v.level}, player {v.player!r}. Gates are input/forget/output per slot; "
-          f"'!' marks a critical decision.")
-    print(f"{'step':>4}  {'word':<12} {'player':<{12 * S}} {'model':<{12 * S}}")
+    # people read gates in the forward pass's order (forget, input, output); the engine's columns are
+    # [i | f | o] (GATE_COLUMN says where each one is)
+    print(f"{v.level}, player {v.player!r}. Words are counted from 1; gates are forget/input/output per "
+          f"slot; '!' marks a critical decision.")
+    print(f"{'word':>4}  {'':<12} {'player':<{12 * S}} {'model':<{12 * S}}")
     for t, word in enumerate(sess.sequence.words):
         cells = []
         for table in (sess.state.gates, sess.model_run.gates):
             parts = []
             for slot in range(S):
-                vals = [table[t, g * S + slot] for g in range(3)]
+                vals = [table[t, GATE_COLUMN[g] * S + slot] for g in SHOWN_ORDER]
                 mark = "!" if table is sess.state.gates and any(
-                    (t, gate, slot) in crit for gate in ("input", "forget", "output")) else " "
+                    (t, gate, slot) in crit for gate in SHOWN_ORDER) else " "
                 parts.append(" ".join(f"{x:.1f}" for x in vals) + mark)
             cells.append("  ".join(parts))
-        print(f"{t:>4}  {word:<12} {cells[0]:<{12 * S}} {cells[1]:<{12 * S}}")
+        print(f"{t + 1:>4}  {word:<12} {cells[0]:<{12 * S}} {cells[1]:<{12 * S}}")
     print(f"\nanswer {s.answer!r} (right: {sess.sequence.answer!r}), p(right) {s.p_right:.2f}, "
           f"agreement {s.agreement:.2f}, hints {s.hints}, score {s.total}, stars {_stars(s.stars)}")
+    _print_resemblance(sess)
     for d in s.critical:
-        print(f"  critical: step {d.step} '{d.word}' {d.gate} gate of slot {d.slot + 1}: you {d.player:.2f}, "
-              f"model {d.model:.2f}; with the model's value the answer would be {d.answer_if_swapped!r}")
+        print(f"  critical: word {d.step + 1} '{d.word}' {d.gate} gate of slot {d.slot + 1}: you "
+              f"{d.player:.2f}, model {d.model:.2f}; with the model's value the answer would be "
+              f"{d.answer_if_swapped!r}")
     return 0

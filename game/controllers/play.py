@@ -58,7 +58,7 @@ class Snapshot:
     g: np.ndarray  # (H,) candidate values the word offers
     c: np.ndarray  # (H,) memory after it, with the player's gates
     h: np.ndarray  # (H,) hidden state after it
-    says: tuple[tuple[str, float], ...]
+    says: tuple[tuple[tuple[str, float], ...], ...]  # per slot: its top answers if it alone were revealed
     prediction: Outcome | None  # the network's answer with the player's gates, from the blank on
 
 
@@ -83,7 +83,7 @@ def snapshot_at(session: PlaySession, shown: int) -> Snapshot:
         trace.g[-1, 0].copy(),
         c,
         trace.h[-1, 0].copy(),
-        tuple(session.memory_says(3, c)),
+        tuple(tuple(session.memory_says(3, c, slot)) for slot in range(session.S)),
         session.prediction(),
     )
 
@@ -117,8 +117,11 @@ class PlayController:
         self.slot = 0
         self.gate = 0  # index into SHOWN_GATES
         self.help_open = False
-        self.hint: dict | None = None  # the model's proposal at hint_step
+        self.hint: dict | None = None  # the network's gates from the player's memory, at hint_step
         self.hint_step = -1
+        self.text_hint: str | None = None  # the level's own hint last read (stays on screen; free)
+        self.text_hints_read = 0
+        self.text_hint_step = -1  # the word at which the last text hint was read
         self.message = ""
         self.message_age = 0.0
         self.leave_armed = 0.0  # >0: Esc pressed recently
@@ -267,7 +270,16 @@ class PlayController:
         self.apply(Advance())
 
     def ask_hint(self) -> None:
+        """H: at each word, first the level's next text hint (free, while any is unread), then the
+        network's gates from the player's memory now (a counted hint, docs/scoring.md)."""
         if self.session.finished:
+            return
+        hints = self.session.level.hints
+        if self.text_hint_step != self.session.step and self.text_hints_read < len(hints):
+            self.text_hint = hints[self.text_hints_read]
+            self.text_hints_read += 1
+            self.text_hint_step = self.session.step
+            self.say(t("play.say.text_hint", n=self.text_hints_read, total=len(hints)))
             return
         if self.hint_step == self.session.step and self.hint is not None:
             self.say(t("play.say.hint_shown"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cached_property
 
 from ..progress import StoreError
 from ..session.replay import save_attempt
+from ..session.resemblance import Resemblance, closest_strategy
 from ..session.scoring import HINT_COST, Score
 from ..session.session import PlaySession
 from ..strings import t
@@ -65,6 +67,28 @@ class Results:
     @property
     def won(self) -> bool:
         return self.score.correct and self.score.confident
+
+    @cached_property
+    def resemblance(self) -> Resemblance | None:
+        """After a loss: the level's losing strategy the player's gating resembles most (see
+        game/session/resemblance.py), or None (after a win, or a gating like none of them)."""
+        if self.won:
+            return None
+        s = self.session
+        return closest_strategy(s.level, s.sequence, s.state.gates)
+
+    def level_words(self) -> list[tuple[str, str]]:
+        """The level's own words after play, as (title, text): after a loss, the losing strategy the
+        gating resembles most and why it fails; then the solution's explanation."""
+        out = []
+        r = self.resemblance
+        if r is not None:
+            out.append((t("results.level.resembles", name=r.name),
+                        r.explanation or t("results.level.no_explanation")))
+        explanation = self.session.level.solution.explanation
+        if explanation:
+            out.append((t("results.level.solution"), explanation))
+        return out
 
     def headline(self) -> str:
         s = self.score

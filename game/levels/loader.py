@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import text_safety
 from . import yaml_strict
-from .schema import Level, Pack
+from .schema import Gating, Level, Pack
 from .yaml_strict import Document, StrictYAMLError
 
 LEVEL_SUFFIX = ".yaml"
@@ -424,6 +424,25 @@ def load_level(path: str | os.PathLike) -> Level:
     except StrictYAMLError as exc:
         raise LevelError(_yaml_problems(file, exc)) from None
     return parse_level(raw, file, _file_id(file))
+
+
+def load_gating(path: str | os.PathLike, level: Level) -> Gating:
+    """A gating file for ``replay record LEVEL --gating FILE``: the solution's rule language (``default``,
+    ``rules``), read with the same strict YAML reader and checked against ``level`` (its slots, sentences,
+    words and the played sequence's length). LevelError lists every problem as file:line:column: field."""
+    file = str(path)
+    try:
+        doc = yaml_strict.load_file(path)
+    except StrictYAMLError as exc:
+        raise LevelError(_yaml_problems(file, exc)) from None
+    gating, problems = _validate(Gating, doc, file)
+    if gating is not None:
+        from .semantics import gating_problems
+
+        problems = [located(file, doc, loc, message) for loc, message in gating_problems(level, gating)]
+    if problems:
+        raise LevelError(problems)
+    return gating
 
 
 # -- packs ---------------------------------------------------------------------------------------------------

@@ -202,11 +202,20 @@ class Solution(Strict):
     rules: list[Rule] = Field(min_length=1, max_length=50)
     explanation: Text | None = None
 
-    @model_validator(mode="after")
-    def _complete_default(self):
-        if None in (self.default.forget, self.default.input, self.default.output):
+    @field_validator("default")
+    @classmethod
+    def _complete_default(cls, default):  # a field validator, so the error points at the default line
+        if None in (default.forget, default.input, default.output):
             raise ValueError("the default must set forget, input and output")
-        return self
+        return default
+
+
+class Gating(Solution):
+    """A gating file (``replay record LEVEL --gating FILE``): a gating in exactly the rule language of a
+    level's ``solution``, for one played sequence, so ``step`` selectors are allowed and ``rules`` may
+    be empty (the default alone is a gating too)."""
+
+    rules: list[Rule] = Field(default=[], max_length=1000)
 
 
 class Strategy(Strict):

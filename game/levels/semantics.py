@@ -276,10 +276,34 @@ def _numeric(level: Level, out: list) -> None:
             out.append((("answer",), f"{what} {total:g}, not {level.answer!r}"))
 
 
-def _rules(level: Level, out: list) -> None:
+def _played_length(level: Level) -> int | None:
+    try:
+        return len(play_sequence(level))
+    except SequenceError:
+        return None
+
+
+def _rule_problems(level: Level, loc: tuple, r, steps_allowed: bool, length: int | None) -> list:
+    """One rule's problems: a slot, sentence or word the level does not have, a step past the end."""
     S = level.network.slots
     names = level.task.sentences if isinstance(level.task, TextTask) else {}
     vocab = set(input_vocabulary(level.task)) if isinstance(level.task, TextTask) else set()
+    out = []
+    if r.slot is not None and r.slot > S:
+        out.append((loc + ("slot",), f"slot {r.slot} does not exist: the network has {S} slot(s)"))
+    if r.step is not None and not steps_allowed:
+        out.append((loc + ("step",), "the solution is used for every training sentence: select by "
+                                     "role, sentence or word, not by step"))
+    if r.step is not None and steps_allowed and length is not None and r.step > length:
+        out.append((loc + ("step",), f"step {r.step} is past the end of the played sequence ({length})"))
+    if r.sentence is not None and r.sentence not in names:
+        out.append((loc + ("sentence",), f"no sentence named '{r.sentence}'"))
+    if r.word is not None and r.word not in vocab:
+        out.append((loc + ("word",), f"'{r.word}' never appears in this level"))
+    return out
+
+
+def _rules(level: Level, out: list) -> None:
     groups = [(("solution", "rules"), level.solution.rules, False)]
     groups += [(("losing", k, "changes"), s.changes, True) for k, s in enumerate(level.losing)]
     length = seq = None
@@ -292,19 +316,7 @@ def _rules(level: Level, out: list) -> None:
     before = len(out)
     for base, rules, steps_allowed in groups:
         for j, r in enumerate(rules):
-            loc = base + (j,)
-            if r.slot is not None and r.slot > S:
-                out.append((loc + ("slot",), f"slot {r.slot} does not exist: the network has {S} slot(s)"))
-            if r.step is not None and not steps_allowed:
-                out.append((loc + ("step",), "the solution is used for every training sentence: select by "
-                                             "role, sentence or word, not by step"))
-            if r.step is not None and steps_allowed and length is not None and r.step > length:
-                out.append((loc + ("step",),
-                            f"step {r.step} is past the end of the played sequence ({length})"))
-            if r.sentence is not None and r.sentence not in names:
-                out.append((loc + ("sentence",), f"no sentence named '{r.sentence}'"))
-            if r.word is not None and r.word not in vocab:
-                out.append((loc + ("word",), f"'{r.word}' never appears in this level"))
+            out.extend(_rule_problems(level, base + (j,), r, steps_allowed, length))
     if seq is not None and len(out) == before:  # every rule is sound: what each strategy does
         solution = solution_gating(level, seq)
         for k, strategy in enumerate(level.losing):
@@ -314,3 +326,10 @@ def _rules(level: Level, out: list) -> None:
                 out.append((("losing", k, "changes"),
                             f"'{strategy.name}' sets the same gates as the solution at every word of the "
                             f"played sequence, so it cannot lose: change a gate the solution sets"))
+
+
+def gating_problems(level: Level, gating) -> list[tuple[tuple, str]]:
+    """A gating file's rules against a (valid) level: ``[(location in the gating file, message)]``."""
+    length = _played_length(level)
+    return [p for j, r in enumerate(gating.rules)
+            for p in _rule_problems(level, ("rules", j), r, True, length)]

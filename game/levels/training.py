@@ -30,9 +30,12 @@ HELD_OUT = 1000
 
 
 def level_key(level: Level) -> str:
-    """What training depends on: the task, the network and the solution (its gating is trained in)."""
+    """What training depends on: the task, the network and the solution's gating (trained in). The
+    solution's explanation is text shown to the player, so it is left out, like every other text
+    (written as empty, which keeps the key of a level without one as it always was)."""
+    solution = level.solution.model_copy(update={"explanation": None})
     payload = {"task": level.task.model_dump(mode="json"), "network": level.network.model_dump(mode="json"),
-               "solution": level.solution.model_dump(mode="json"), "engine": ENGINE_VERSION}
+               "solution": solution.model_dump(mode="json"), "engine": ENGINE_VERSION}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..levels.sequence import solution_gating, strategy_gating
+from ..levels.schema import Gating
+from ..levels.sequence import apply_rules, default_gating, solution_gating, strategy_gating
 from .session import GATES, PlaySession
 
 STRATEGIES = ("model", "solution", "losing")
@@ -19,6 +20,14 @@ def strategy_gates(session: PlaySession, strategy: str, losing_index: int = 0) -
         changes = session.level.losing[losing_index].changes
         return strategy_gating(session.level, session.sequence, changes)
     raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+
+
+def gating_gates(session: PlaySession, gating: Gating) -> np.ndarray:
+    """A gating file's (T, 3S) gates on the played sequence: its default, then its rules in order, the
+    same way a level's solution is turned into gates."""
+    v = default_gating(session.T, gating.default, session.S)
+    apply_rules(v, session.sequence, gating.rules, session.S)
+    return v
 
 
 def play(session: PlaySession, gates: np.ndarray) -> PlaySession:

@@ -71,7 +71,7 @@ class History:
             self._reset_gates()
         elif isinstance(a, UseHint):
             if a.step != self.step or self.step >= self.T:
-                raise ActionError(f"a hint for step {a.step} while playing step {self.step}")
+                raise ActionError(f"a hint for word {a.step + 1} while playing word {self.step + 1}")
             self.hints += 1  # hints stay counted through undo and restart
         else:
             self._check(a)
@@ -83,9 +83,9 @@ class History:
             raise ActionError("the sentence is finished: nothing left to gate")
         if isinstance(a, SetGates):
             if a.step != self.step:
-                raise ActionError(f"gates set for step {a.step} while playing step {self.step}")
+                raise ActionError(f"gates set for word {a.step + 1} while playing word {self.step + 1}")
             if not 0 <= a.slot < self.S:
-                raise ActionError(f"slot {a.slot} does not exist (slots 0..{self.S - 1})")
+                raise ActionError(f"slot {a.slot + 1} does not exist (slots 1..{self.S})")
 
     def _do(self, a: Action) -> np.ndarray:
         """Apply a set or an advance; returns the row it overwrites, for undo."""
@@ -193,12 +193,20 @@ class PlaySession:
             return np.zeros(H), np.zeros(H)
         return trace.h[-1, 0].copy(), trace.c[-1, 0].copy()
 
-    def memory_says(self, k: int = 3, c: np.ndarray | None = None) -> list[tuple[str, float]]:
-        """What the memory holds, decoded: the readout of tanh(c), as if the output gate were fully open.
-        ``c``: a cell state already computed (default: the memory after the current word)."""
+    def memory_says(self, k: int = 3, c: np.ndarray | None = None, slot: int | None = None
+                    ) -> list[tuple[str, float]]:
+        """What the memory holds, decoded: the network's answer if this memory were shown to its readout
+        through a fully open output gate, h = tanh(c). ``slot``: show that slot alone (the others shut),
+        the way a question about one slot is answered; None: every slot at once. ``c``: a cell state
+        already computed (default: the memory after the current word)."""
         if c is None:
             _, c = self.memory()
-        out = self.model.outputs(np.tanh(c))
+        shown = np.tanh(c)
+        if slot is not None:
+            per = len(shown) // self.S
+            shown = np.zeros_like(shown)
+            shown[slot * per:(slot + 1) * per] = np.tanh(c[slot * per:(slot + 1) * per])
+        out = self.model.outputs(shown)
         if self.task.numeric:
             return [(f"{float(out[0]):.2f}", 1.0)]
         p = softmax(out)

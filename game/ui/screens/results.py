@@ -88,6 +88,24 @@ class ResultsScene(MenuScene, Scene):
         elif key == "back":
             self.app.stack.pop()
 
+    def draw_level_words(self, surface, rect: pygame.Rect) -> None:
+        """Above the menu: the level's own words (the mistake the gating resembles, the solution)."""
+        words = self.res.level_words()
+        if not words or rect.height < 60:
+            return
+        x, y, w = rect.x, rect.y, rect.width
+        draw.text(surface, draw.fit(t("results.level.title"), 17, w, "bold"), (x, y), 17, theme.TEXT, "bold")
+        y += 26
+        for k, (title, text) in enumerate(words):
+            colour = theme.BAD if k == 0 and self.res.resemblance is not None else theme.GOOD
+            y += draw.paragraph(surface, title, pygame.Rect(x, y, w, rect.bottom - y), 16, colour, "bold",
+                                max_lines=2)
+            if rect.bottom - y < 20:
+                break
+            y += draw.paragraph(surface, text, pygame.Rect(x, y, w, rect.bottom - y), 16, theme.TEXT) + 8
+            if rect.bottom - y < 36:
+                break
+
     def draw(self, surface) -> None:
         """A column that flows from the top: headline, stars, both answers, the score in its parts,
         the most decisive difference; what does not fit the window's height is left out, last first."""
@@ -155,6 +173,8 @@ class ResultsScene(MenuScene, Scene):
         note = r.notice or (t("results.saved") if r.saved is not None else "")
         if note:
             draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, theme.DIM)
+        top = chrome.HEADER_H + 20
+        self.draw_level_words(surface, pygame.Rect(mx, top, self.menu_width(), my - 16 - top))
         size = 18 if self.menu_width() >= 340 else 15  # a narrow column keeps its labels whole
         draw_menu(surface, r.menu, (mx, my), self.menu_width(), size, ITEM_H)
         chrome.footer(

@@ -42,9 +42,42 @@ def draw_bars(surface, x: int, y: int, width: int, items, highlight: str | None,
     return y
 
 
+TEXT_HINT_SIZE, TEXT_HINT_LINES = 15, 4
+
+
+def text_hint_lines(ctl: PlayController, width: int) -> tuple[str, ...]:
+    """The level's hint on screen, wrapped to the panel (at most TEXT_HINT_LINES lines)."""
+    if ctl.text_hint is None:
+        return ()
+    return draw.wrap(ctl.text_hint, TEXT_HINT_SIZE, width)[:TEXT_HINT_LINES]
+
+
+def draw_text_hint(surface, x: int, y: int, w: int, ctl: PlayController) -> int:
+    """The level's own hint (its teacher's words), under a title that says whose words they are."""
+    pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
+    y += 10
+    title = t("side.hint.text.title", n=ctl.text_hints_read, total=len(ctl.session.level.hints))
+    draw.text(surface, draw.fit(title, 16, w, "bold"), (x, y), 16, theme.TEXT, "bold")
+    y += 22
+    lines = text_hint_lines(ctl, w)
+    draw.paragraph(surface, " ".join(lines), pygame.Rect(x, y, w, 20 * len(lines)), TEXT_HINT_SIZE,
+                   theme.TEXT, spacing=1.3, max_lines=TEXT_HINT_LINES)
+    return y + 20 * len(lines) + 4
+
+
+def draw_says(surface, x: int, y: int, w: int, snap, slots: int, rows: int) -> int:
+    """What the memory would answer if revealed: one slot's top answers, or each slot's best one."""
+    if slots == 1:
+        return draw_bars(surface, x, y, w, snap.says[0], None, max(1, rows))
+    best = [(t("side.memory.slot_word", n=k + 1, word=says[0][0]), says[0][1])
+            for k, says in enumerate(snap.says)]
+    return draw_bars(surface, x, y, w, best, None, slots)
+
+
 def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl: PlayController) -> None:
-    """Top to bottom: what the memory says, the answer (from the blank on), the hint; in a short
-    window the lists get fewer rows, and at the blank the answer wins over what the memory says."""
+    """Top to bottom: what the memory says, the answer (from the blank on), the level's text hint and
+    the network's gates from the player's memory; in a short window the lists get fewer rows, and at
+    the blank the answer wins over what the memory says."""
     draw.panel(surface, rect)
     s = ctl.session
     snap = ctl.snapshot
@@ -54,8 +87,12 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
     answer = snap.prediction is not None
     hint = ctl.hint is not None and ctl.hint_step == s.step
     room = buttons[0].y - 8 - y
-    hint_h = 34 + 22 * s.S if hint else 0
+    text_h = 36 + 20 * len(text_hint_lines(ctl, w)) if ctl.text_hint is not None else 0
+    hint_title = draw.wrap(t("side.hint.title"), 16, w, "bold")[:2]
+    hint_h = (12 + 22 * len(hint_title) + 22 * s.S if hint else 0) + text_h
     lists = 1 + answer
+    if s.S > 1 and not numeric:  # one row per slot: the lists below get the rest
+        room -= ROW * (s.S - 1)
     fixed = 34 + (36 if answer else 0) + hint_h
     rows = 1 if numeric else max(0, min(3, (room - fixed) // (ROW * lists)))
     says = True
@@ -63,15 +100,18 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         says, fixed, lists = False, fixed - 34, 1  # at the blank the answer matters most
         rows = 1 if numeric else max(1, min(3, (room - fixed) // ROW))
     if says:
-        title = t("side.memory.says") if not numeric else t("side.memory.holds")
-        draw.text(surface, title, (x, y), 18, theme.TEXT, "bold")
+        title = (
+            t("side.memory.holds") if numeric
+            else t("side.memory.says") if s.S == 1 else t("side.memory.says.slots")
+        )
+        draw.text(surface, draw.fit(title, 18, w, "bold"), (x, y), 18, theme.TEXT, "bold")
         y += 28
         if numeric:
-            line = t("side.memory.numeric", value=snap.says[0][0])
+            line = t("side.memory.numeric", value=snap.says[0][0][0])
             draw.text(surface, draw.fit(line, 17, w), (x, y), 17, theme.BELT_EDGE)
             y += 30
         else:
-            y = draw_bars(surface, x, y, w, snap.says, None, max(1, rows))
+            y = draw_says(surface, x, y, w, snap, s.S, rows)
         y += 6
     if answer:
         if says:
@@ -95,7 +135,9 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
             y += 28
         else:
             y = draw_bars(surface, x, y, w, snap.prediction.top, str(s.sequence.answer), max(1, rows))
-    if hint and buttons[0].y - 8 - y >= hint_h:
+    if ctl.text_hint is not None and buttons[0].y - 8 - y >= hint_h:
+        y = draw_text_hint(surface, x, y, w, ctl)
+    if hint and buttons[0].y - 8 - y >= hint_h - text_h:
         pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
         y += 10
         lines = []
@@ -105,8 +147,9 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
                 for g in ("forget", "input", "output")
             )
             lines.append(t("side.hint.slot", n=slot + 1, values=vals) if s.S > 1 else vals)
-        draw.text(surface, t("side.hint.title"), (x, y), 16, theme.FOCUS, "bold")
-        y += 24
+        for line in hint_title:  # whose gates these are: the network's, from *your* memory now
+            draw.text(surface, line, (x, y), 16, theme.FOCUS, "bold")
+            y += 22
         for line in lines:
             draw.text(surface, draw.fit(line, 16, w), (x, y), 16, theme.FOCUS)
             y += 22
