@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lstm_engine import ENGINE_VERSION, model_hash
 
-from .. import atomic
+from .. import atomic, safe_io
 from ..levels import catalogue, training
 from ..levels.loader import LevelError, load_level
 from ..levels.schema import Level
@@ -77,15 +77,11 @@ def save(path, replay: ReplayFile) -> None:
 def load(path) -> ReplayFile:
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ReplayError(f"{path}: too big for a replay (at most {MAX_BYTES // 1024 // 1024} MiB)")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ReplayError:
-        raise
-    except FileNotFoundError:
-        raise ReplayError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise ReplayError(f"{path}: not a replay file (unreadable JSON: {e})") from None
+        data = safe_io.load_json_file(path, MAX_BYTES, what="replay file")
+    except safe_io.FileRefused as e:
+        raise ReplayError(str(e)) from None
+    except safe_io.JSONRefused as e:
+        raise ReplayError(f"not a replay file: {e}") from None
     try:
         return ReplayFile.model_validate(data)
     except ValidationError as e:
@@ -162,8 +158,10 @@ def save_attempt(store, player: str, session: PlaySession, level_id: str, starte
 def verify_text(text: str, label: str = "<stored replay>") -> Verification:
     """Verify a replay kept as text (e.g. in the progress store)."""
     try:
-        data = json.loads(text)
+        data = safe_io.loads_json(text, MAX_BYTES, what=label)
         r = ReplayFile.model_validate(data)
+    except safe_io.JSONRefused as e:
+        raise ReplayError(str(e)) from None
     except (ValueError, ValidationError) as e:
         raise ReplayError(f"{label}: not a valid replay ({e.__class__.__name__})") from None
     return verify(label, r)
