@@ -45,7 +45,12 @@ _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class FileRefused(OSError):
-    """A file that is not read (or not written): not a regular file, too big, missing, unreadable."""
+    """A file that is not read (or not written): not a regular file, too big, missing, unreadable.
+    ``str()`` is "<file>: <reason>"; ``reason`` alone is for messages that name the file already."""
+
+    def __init__(self, path, reason: str) -> None:
+        super().__init__(f"{os.fspath(path)}: {reason}")
+        self.path, self.reason = os.fspath(path), reason
 
 
 class JSONRefused(ValueError):
@@ -76,17 +81,19 @@ def read_bytes(path, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "file") -> 
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise FileRefused(f"{path}: no such {what}") from None
+        raise FileRefused(path, f"no such {what}") from None
     except IsADirectoryError:
-        raise FileRefused(f"{path}: is a folder, not a {what}") from None
+        raise FileRefused(path, f"this is a folder, not a {what}") from None
     except OSError as e:
-        raise FileRefused(f"{path}: cannot read the {what} ({e.strerror or e})") from None
+        raise FileRefused(path, f"cannot read the {what} ({e.strerror or e})") from None
     try:
         st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise FileRefused(path, f"this is a folder, not a {what}")
         if not stat.S_ISREG(st.st_mode):
-            raise FileRefused(f"{path}: is {_kind(st.st_mode)}, not a regular {what}; refused")
+            raise FileRefused(path, f"this is {_kind(st.st_mode)}, not a regular {what}; refused")
         if st.st_size > max_bytes:
-            raise FileRefused(f"{path}: too big for a {what} ({_size(st.st_size)}; at most "
+            raise FileRefused(path, f"the {what} is too big ({_size(st.st_size)}; at most "
                                            f"{_size(max_bytes)})")
         chunks, left = [], max_bytes + 1
         while left > 0:
@@ -99,11 +106,11 @@ def read_bytes(path, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "file") -> 
     except FileRefused:
         raise
     except OSError as e:
-        raise FileRefused(f"{path}: cannot read the {what} ({e.strerror or e})") from None
+        raise FileRefused(path, f"cannot read the {what} ({e.strerror or e})") from None
     finally:
         os.close(fd)
     if len(data) > max_bytes:
-        raise FileRefused(f"{path}: too big for a {what} (it grew while read; at most "
+        raise FileRefused(path, f"the {what} is too big (it grew while read; at most "
                                        f"{_size(max_bytes)})")
     return data
 
@@ -114,7 +121,7 @@ def read_text(path, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "file") -> s
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise FileRefused(f"{os.fspath(path)}: not UTF-8 text (bad byte at offset {e.start}); "
+        raise FileRefused(path, f"not UTF-8 text (bad byte at offset {e.start}); "
                                         f"not a {what}") from None
 
 
@@ -126,9 +133,9 @@ def check_write_target(path) -> None:
     except FileNotFoundError:
         return
     except OSError as e:
-        raise FileRefused(f"{os.fspath(path)}: cannot write there ({e.strerror or e})") from None
+        raise FileRefused(path, f"cannot write there ({e.strerror or e})") from None
     if not stat.S_ISREG(st.st_mode):
-        raise FileRefused(f"{os.fspath(path)}: is {_kind(st.st_mode)}, not a regular file; "
+        raise FileRefused(path, f"this is {_kind(st.st_mode)}, not a regular file; "
                                         "refused to write over it")
 
 

@@ -13,7 +13,7 @@ def _stars(n: int) -> str:
 
 
 def run(args) -> int:
-    from ..levels import catalogue, training
+    from ..levels import catalogue, refs, training
     from ..session import replay, scripted
     from ..session.session import PlaySession
 
@@ -23,14 +23,15 @@ def run(args) -> int:
             print(str(error), file=sys.stderr)
             return 1
         shipped = {n for n, _ in catalogue.shipped_entries()}
-        if name not in shipped:  # your own level: verify later with --level FILE
-            name = level.id
+        source = None
+        if name not in shipped and not name.startswith(refs.USER):  # your own level: found again by path
+            name, source = refs.file_ref(path), path.resolve()
         model, _, _ = training.ensure_model(level, TerminalProgress(name))
         session = PlaySession(level, model)
         if args.strategy == "losing" and not 0 <= args.losing_index < len(level.losing):
             raise ReplayArgumentError(f"--losing-index must be 0..{len(level.losing) - 1} for {name}")
         scripted.play(session, scripted.strategy_gates(session, args.strategy, args.losing_index))
-        r = replay.make(session, name, args.player)
+        r = replay.make(session, name, args.player, source=source)
         replay.save(args.output, r)
         sc = r.score
         print(f"{args.output}: {name}, {args.strategy}: answers {sc['answer']!r}, score {sc['total']}, "
@@ -61,8 +62,10 @@ def run(args) -> int:
                 continue
             s = v.score
             stored = "stored score matches" if v.stored_matches else "stored score DIFFERS (ignored)"
+            hints = (f"; hints {s.hints} (self-reported: replays are not signed)"
+                     if v.hints_self_reported else "")
             print(f"{f}: {v.level}, player {v.player!r}: answers {s.answer!r}, score {s.total}, "
-                  f"stars {_stars(s.stars)}; {stored}")
+                  f"stars {_stars(s.stars)}; {stored}{hints}")
         return 1 if failed else 0
     v = replay.verify(args.file, level_file=args.level)
     s, sess = v.score, v.session
