@@ -88,6 +88,7 @@ def save_model(path, model: Model, extra: dict | None = None, training: dict | N
             "extra": extra or {}}
     buf = io.BytesIO()
     np.savez(buf, __meta__=np.array(json.dumps(meta, sort_keys=True)), **arrays)
+    _check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -96,11 +97,24 @@ def save_model(path, model: Model, extra: dict | None = None, training: dict | N
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a model file is an ordinary asset
+        _check_target(path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return digest
+
+
+def _check_target(path: Path) -> None:
+    """A model is written only over a regular file (or a new one): renaming over a device such as
+    /dev/null would replace the device node when run as root (the rule of game/safe_io.py)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise ModelFileError(f"{path}: not a regular file (a folder, pipe or device); refused to write "
+                             "over it")
 
 
 def read_meta(path) -> dict:

@@ -239,3 +239,38 @@ def test_deleting_hint_actions_is_accepted_but_marked_self_reported(tmp_path):
     assert v.hints_self_reported is True
     r = run_cli("replay", "verify", str(forged))
     assert r.returncode == 0 and "hints 0 (self-reported" in r.stdout
+
+
+# -- the window's own files -------------------------------------------------------------------------------
+def test_a_fifo_as_last_player_file_and_bad_rows_do_not_stop_the_game(tmp_path, monkeypatch):
+    from game.ui.app import App
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("GATEKEEPER_DATA_DIR", str(data))
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    with ProgressStore(data / "progress.sqlite3") as s:
+        s.record_attempt("ada", "campaign/01-carry", 90.0, 3, True, None)
+        s.record_attempt("bob", "campaign/01-carry", 90.0, 3, True, None)
+    import sqlite3
+    conn = sqlite3.connect(data / "progress.sqlite3")
+    conn.execute("UPDATE attempts SET stars = 100000000 WHERE player_id = 1")
+    conn.commit()
+    conn.close()
+    os.mkfifo(data / "last-player.txt")
+    started = time.monotonic()
+    app = App(size=(1280, 720))
+    try:
+        assert time.monotonic() - started < 10 and app.player is None  # the FIFO was not read
+        app.set_player("ada")
+        rows = app.rows()
+        carry = next(r for r in rows if r.ref == "campaign/01-carry")
+        assert carry.best is None and carry.stars == 0  # the bad row is skipped
+        assert "skipped" in app.notice
+    finally:
+        app.close()
+
+
+def test_engine_demo_never_saves_over_a_device():
+    r = run_cli("engine", "demo", "--save", "/dev/null", timeout=60)
+    assert r.returncode == 2 and "/dev/null" in one_line_error(r)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

@@ -189,3 +189,11 @@ def test_special_files_are_refused_without_hanging(tmp_path, special):
 def test_a_valid_model_still_loads(saved):
     model, meta = load_model(saved)
     assert meta["config"]["hidden_size"] == 6 and model.cell.slots == 2
+
+
+def test_save_model_never_replaces_a_device():
+    before = os.stat("/dev/null")
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        save_model("/dev/null", Model.create("rnn", 2, 2, 1))
+    after = os.stat("/dev/null")
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)

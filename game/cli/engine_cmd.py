@@ -21,6 +21,7 @@ from lstm_engine import (
 )
 
 from ..progress_bar import TerminalProgress
+from ..safe_io import check_write_target
 
 TASKS = {"first-symbol": FirstSymbolTask, "adding": AddingTask}
 
@@ -51,6 +52,8 @@ def demo(args) -> int:
     lengths = parse_lengths(args.lengths)
     for option in ("hidden", "seed", "max_steps", "restarts"):
         _check(option, getattr(args, option))
+    if args.save:
+        check_write_target(args.save)  # before training, not after
     task = TASKS[args.task]()
     model = Model.create(args.cell, task.input_size, args.hidden, task.output_size, seed=args.seed,
                          kind=task.kind, tolerance=task.tolerance)
