@@ -308,7 +308,14 @@ def expected_shapes(config: dict) -> dict[str, tuple[int, ...]]:
     elif kind in ("gru", "rnn"):
         G = 3 * H if kind == "gru" else H
     else:
-        raise ValueError(f"unknown cell kind {kind!r}")
+        raise ValueError(f"unknown cell kind {str(kind)[:40]!r}")
+    if config.get("dtype") not in ("float64", "float32"):
+        raise ValueError(f"dtype must be float64 or float32, got {str(config.get('dtype'))[:40]!r}")
+    if config.get("task_kind") not in ("classify", "regress"):
+        raise ValueError(f"task_kind must be classify or regress, got {str(config.get('task_kind'))[:40]!r}")
+    tol = config.get("tolerance")
+    if tol is not None and (isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1e6):
+        raise ValueError(f"tolerance must be a positive number or null, got {str(tol)[:40]!r}")
     return {"cell.weight_ih_l0": (G, I), "cell.weight_hh_l0": (G, H), "cell.bias_ih_l0": (G,),
             "cell.bias_hh_l0": (G,), "readout.weight": (O, H), "readout.bias": (O,)}
 

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from game import atomic, paths, safe_io
 from game.controllers.replays import attempt_entries, file_entries
@@ -26,6 +28,7 @@ from game.session.session import PlaySession
 
 REPO = Path(__file__).resolve().parent.parent
 CARRY = paths.levels_dir() / "campaign" / "01-carry.yaml"
+SAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 DEEP = "[" * 100_000 + "]" * 100_000  # 200 KB of nesting: RecursionError in json.loads
 
 
@@ -274,3 +277,14 @@ def test_engine_demo_never_saves_over_a_device():
     r = run_cli("engine", "demo", "--save", "/dev/null", timeout=60)
     assert r.returncode == 2 and "/dev/null" in one_line_error(r)
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+# -- names made from level references -------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=600))
+def test_references_and_names_from_them_are_capped_and_safe(text):
+    stem = refs.safe_stem(text)
+    assert 1 <= len(stem) <= refs.STEM_MAX and set(stem) <= SAFE
+    ref = refs.file_ref("/tmp/" + text.replace("\x00", "").replace("/", "_")[:500] + ".yaml")
+    assert len(ref) <= refs.MAX_REF and ref.isprintable() and ref.startswith(refs.FILE)
+    assert refs.path_of(ref) is None or str(refs.path_of(ref)) == ref[len(refs.FILE):]
