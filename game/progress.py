@@ -330,9 +330,8 @@ class ProgressStore:
             break
         else:
             raise self._fail("open the progress file for reading", last)
-        self.notice = (f"Your progress folder {self.path.parent} cannot be written: your progress is shown, "
-                       "but new results and settings are not saved. Check the folder's permissions, or set "
-                       "GATEKEEPER_DATA_DIR to another folder.")
+        self.notice = (f"Your progress folder {self.path.parent} cannot be written: progress is shown but "
+                       "nothing new is saved (set GATEKEEPER_DATA_DIR to another folder).")
         log.warning("progress file %s is read-only", self.path)
 
     def _identity(self) -> tuple[int, int, int] | None:

@@ -288,3 +288,21 @@ def test_references_and_names_from_them_are_capped_and_safe(text):
     ref = refs.file_ref("/tmp/" + text.replace("\x00", "").replace("/", "_")[:500] + ".yaml")
     assert len(ref) <= refs.MAX_REF and ref.isprintable() and ref.startswith(refs.FILE)
     assert refs.path_of(ref) is None or str(refs.path_of(ref)) == ref[len(refs.FILE):]
+
+
+def test_attempts_at_a_user_pack_level_reopen_in_the_game_and_the_cli(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    monkeypatch.setenv("GATEKEEPER_DATA_DIR", str(data))
+    pack = data / "levels" / "mine"
+    path = own_level(pack)
+    (pack / "pack.yaml").write_text("format: 1\ntitle: Mine\norder:\n  - 01-carry\n")
+    ref = "user:mine/01-carry"
+    with ProgressStore(data / "progress.sqlite3") as store:
+        Results(finished(path), ref, "ada", store, 0)
+        (entry,) = attempt_entries(store, "ada", ref)
+        v = entry.open()
+        assert v.level == ref and v.source == str(path) and v.stored_matches
+        out = tmp_path / "user.json"
+        replay.save(out, replay.make(v.session, ref, "ada"))
+    r = run_cli("replay", "verify", str(out), env={"GATEKEEPER_DATA_DIR": str(data)})
+    assert r.returncode == 0 and "stored score matches" in r.stdout, r.stdout + r.stderr
