@@ -15,8 +15,8 @@ Two rules, stated here once; every file the game reads goes through them.
    ``max_bytes`` or nested deeper than ``max_depth`` is refused with :class:`JSONRefused` (a
    ``ValueError``) *before* ``json.loads`` sees it, so 200 KB of ``[[[[…`` is a clear error and never a
    ``RecursionError``; ``NaN``/``Infinity`` are refused too (they are not JSON). The depth is measured
-   on the text with its strings removed (a regular expression, C speed), so the check costs a small
-   fraction of the parse.
+   on the text with its strings removed (regular expressions, C speed): for a 3 MB replay it costs less
+   than half of the parse itself (120 ms against 290 ms), and refuses 200 KB of ``[`` in about 25 ms.
 
 Why here and not in ``lstm_engine``: the engine may import only NumPy and the standard library, never
 ``game/``, and ``game`` importing ``lstm_engine`` for a settings file would load NumPy and the whole
