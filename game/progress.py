@@ -20,8 +20,21 @@ Guarantees
     (schema version above what this code knows) or a SQLite database of some other program raises
     :class:`StoreError` and the file stays byte-identical.
   * A zero-length file is a new, empty database (it holds nothing to recover), used in place.
-  * Schema changes are an ordered list of migrations (:data:`MIGRATIONS`); ``PRAGMA user_version``
+  * Schema changes are an ordered list of migrations (game/progress_schema.py); ``PRAGMA user_version``
     counts those applied, and each runs in its own transaction together with the version bump.
+  * Only what the game created. Every connection runs ``PRAGMA trusted_schema = OFF``, and a file that
+    holds objects the migrations did not create (a trigger, a view, an altered table: see
+    game/progress_schema.py) is moved aside like a damaged one, kept, with a notice.
+  * Special files are refused: a progress path that is a FIFO, a device or a folder raises StoreError
+    and is never opened for writing.
+  * Every value read is validated. A row whose score, stars, result, date or level id is not what the
+    game writes (text for a number, stars = 1e8, a 10-million-character date) is skipped, never used:
+    it does not count, reaches no drawing code, and :attr:`ProgressStore.notice` says how many rows
+    were skipped. Text read from the file is fetched through ``substr`` bounds, so a huge value never
+    even reaches Python.
+  * A read-only data folder (or file) is said plainly: the store opens the file read-only, progress
+    is shown, :attr:`ProgressStore.read_only` is True and :attr:`ProgressStore.notice` explains that
+    new results are not saved; each write raises StoreError saying so. The game stays playable.
   * Several stores on one file (two game windows) work: WAL lets readers run beside a writer and a
     busy timeout makes writers wait their turn.
   * Every sqlite3 problem reaches the caller as a :class:`StoreError` whose message names the file.
@@ -35,6 +48,7 @@ import math
 import numbers
 import os
 import sqlite3
+import stat
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -42,64 +56,32 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import paths
+from . import paths, safe_io
+from .progress_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration, foreign_objects
 
-__all__ = ["MAX_NAME_LENGTH", "MAX_STARS", "MIGRATIONS", "SCHEMA_VERSION", "ProgressStore", "StoreError"]
+__all__ = ["APPLICATION_ID", "MAX_NAME_LENGTH", "MAX_STARS", "MIGRATIONS", "SCHEMA_VERSION", "ProgressStore",
+           "StoreError"]
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "progress.sqlite3"
-APPLICATION_ID = 0x474B5052  # "GKPR", written in the SQLite header by the first migration
 MAX_NAME_LENGTH = 40
 MAX_LEVEL_ID_LENGTH = 200
 MAX_STARS = 3
+MAX_SCORE = 1e6              # |score|: scores are 0..100; anything far outside is not ours
+MAX_TIME_LENGTH = 64         # "2024-06-11T09:30:12.345+00:00"
+MAX_SETTINGS_BYTES = 64 * 1024
+MAX_REPLAY_CHARS = 4 * 1024 * 1024  # = game/session/replay.MAX_BYTES
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a write waits for another window's write to finish
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}  # control, surrogate, line/paragraph separators
 
 T = TypeVar("T")
-Migration = Callable[[sqlite3.Connection], None]
 
 
 class StoreError(Exception):
     """The progress store cannot do what was asked: bad input, or a file problem (named in the message)."""
-
-
-# -- schema --------------------------------------------------------------------------------------------
-
-def _v1_initial(conn: sqlite3.Connection) -> None:
-    """Players (with their settings as JSON text), attempts, and replays kept apart from attempts so
-    that aggregating results never reads replay text."""
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("""
-        CREATE TABLE players (
-            id       INTEGER PRIMARY KEY,
-            name     TEXT NOT NULL UNIQUE,
-            created  TEXT NOT NULL,
-            settings TEXT NOT NULL DEFAULT '{}'
-        )""")
-    conn.execute("""
-        CREATE TABLE attempts (
-            id        INTEGER PRIMARY KEY AUTOINCREMENT,
-            player_id INTEGER NOT NULL REFERENCES players(id) ON DELETE CASCADE,
-            level_id  TEXT NOT NULL,
-            score     REAL NOT NULL,
-            stars     INTEGER NOT NULL CHECK (stars >= 0),
-            won       INTEGER NOT NULL CHECK (won IN (0, 1)),
-            played_at TEXT NOT NULL
-        )""")
-    conn.execute("CREATE INDEX attempts_by_level ON attempts (player_id, level_id, id)")
-    conn.execute("""
-        CREATE TABLE replays (
-            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
-            json       TEXT NOT NULL
-        )""")
-
-
-#: The schema history, oldest first. Never edit or reorder an entry that has shipped: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 # -- validation ----------------------------------------------------------------------------------------
@@ -135,8 +117,8 @@ def _score(score: object) -> float:
     if isinstance(score, bool) or not isinstance(score, numbers.Real):
         raise StoreError(f"a score must be a number, not {type(score).__name__}")
     value = float(score)
-    if not math.isfinite(value):
-        raise StoreError(f"a score must be a finite number, got {value}")
+    if not math.isfinite(value) or abs(value) > MAX_SCORE:
+        raise StoreError(f"a score must be a finite number within ±{MAX_SCORE:g}, got {value}")
     return value
 
 
@@ -166,6 +148,27 @@ def _text(value: object, what: str) -> str:
     return value
 
 
+def _valid_name(name: object) -> bool:
+    try:
+        return normalize_name(name) == name
+    except StoreError:
+        return False
+
+
+def _valid_attempt(row: tuple) -> bool:
+    """One rule for an attempt read back: (id, level id, score, stars, won, played at) as the game writes
+    them: a level id it accepts, a finite score within MAX_SCORE, 0..MAX_STARS stars, won 0 or 1, and
+    a date of at most MAX_TIME_LENGTH characters without control characters."""
+    _, level, score, stars, won, when = row
+    try:
+        _level_id(level)
+    except StoreError:
+        return False
+    return (isinstance(score, (int, float)) and math.isfinite(score) and abs(score) <= MAX_SCORE
+            and isinstance(stars, int) and 0 <= stars <= MAX_STARS and won in (0, 1)
+            and isinstance(when, str) and 0 < len(when) <= MAX_TIME_LENGTH and not _has_forbidden(when))
+
+
 def settings_to_json(settings: object) -> str:
     """JSON text for a settings dict; StoreError unless loading it back gives an equal dict."""
     if not isinstance(settings, dict):
@@ -174,7 +177,13 @@ def settings_to_json(settings: object) -> str:
         text = json.dumps(settings, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as e:
         raise StoreError(f"settings cannot be saved as JSON: {e}") from None
-    if json.loads(text) != settings:
+    if len(text.encode("utf-8")) > MAX_SETTINGS_BYTES:
+        raise StoreError(f"settings are too big to save (at most {MAX_SETTINGS_BYTES // 1024} KiB)")
+    try:
+        back = safe_io.loads_json(text, MAX_SETTINGS_BYTES, what="settings")
+    except safe_io.JSONRefused as e:
+        raise StoreError(f"settings cannot be saved: {e}") from None
+    if back != settings:
         raise StoreError("settings cannot be saved as JSON exactly (keys must be text; use lists, "
                          "not tuples or sets)")
     return text
@@ -243,6 +252,8 @@ class ProgressStore:
         self.path = Path(path) if path is not None else paths.user_data_dir() / FILE_NAME
         self.moved_aside: Path | None = None
         self.notice: str | None = None
+        self.read_only = False
+        self.skipped_rows = 0
         self._busy_timeout = float(busy_timeout)
         self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
         self._lock = threading.RLock()
@@ -263,9 +274,13 @@ class ProgressStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise self._fail("create the folder for the progress file", e) from None
+        self.read_only = self._cannot_write()
         for _ in range(5):
             try:
                 damage = self._check_existing()
+                if damage is not None and self.read_only:
+                    raise StoreError(f"the progress file {self.path} cannot be used ({damage.reason}), and "
+                                     "its folder is read-only, so it cannot be moved aside")
                 if damage is None or self._move_aside(damage):
                     break
                 # The file changed or vanished meanwhile (another window got there first): look again.
@@ -273,7 +288,51 @@ class ProgressStore:
                 raise self._fail("check the progress file", e) from None
         else:
             raise StoreError(f"could not open {self.path}: the file keeps changing while it is checked")
-        self._connect()
+        if self.read_only:
+            self._connect_read_only()
+            return
+        try:
+            self._connect()
+        except StoreError as e:
+            cause = e.__context__ if isinstance(e.__context__, sqlite3.Error) else None
+            if not (self.path.is_file() and cause is not None
+                    and _code(cause) in (_READONLY, _CANTOPEN, _PERM)):
+                raise
+            self.read_only = True  # e.g. a read-only file system, where os.access said otherwise
+            self._connect_read_only()
+
+    def _cannot_write(self) -> bool:
+        """An existing file whose folder or self cannot be written (a write would fail)."""
+        if not self.path.is_file():
+            return False
+        return not (os.access(self.path.parent, os.W_OK) and os.access(self.path, os.W_OK))
+
+    def _connect_read_only(self) -> None:
+        """Open the file for reading only (progress still shown) and say so in :attr:`notice`."""
+        base = self.path.resolve().as_uri()
+        for target in (base + "?mode=ro", base + "?mode=ro&immutable=1"):  # WAL needs -shm, or immutable
+            conn = None
+            try:
+                conn = sqlite3.connect(target, uri=True, timeout=self._busy_timeout, isolation_level=None,
+                                       check_same_thread=False)
+                conn.execute("PRAGMA trusted_schema = OFF")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error as e:
+                if conn is not None:
+                    conn.close()
+                last = e
+                continue
+            if version != len(self._migrations):
+                conn.close()
+                raise StoreError(f"the progress file {self.path} needs an upgrade (schema version {version}) "
+                                 "but its folder is read-only")
+            self._conn = conn
+            break
+        else:
+            raise self._fail("open the progress file for reading", last)
+        self.notice = (f"Your progress folder {self.path.parent} cannot be written: progress is shown but "
+                       "nothing new is saved (set GATEKEEPER_DATA_DIR to another folder).")
+        log.warning("progress file %s is read-only", self.path)
 
     def _identity(self) -> tuple[int, int, int] | None:
         try:
@@ -296,8 +355,10 @@ class ProgressStore:
         return None
 
     def _check_file(self) -> None:
-        if self.path.is_dir():
-            raise StoreError(f"could not open the progress file {self.path}: it is a folder")
+        mode = self.path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a pipe, device or socket, not a regular file"
+            raise StoreError(f"could not open the progress file {self.path}: it is {kind}")
         try:
             with open(self.path, "rb") as f:
                 header = f.read(100)
@@ -311,12 +372,13 @@ class ProgressStore:
         if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
             raise _Damaged("it is not a SQLite database")
         try:
-            version, app_id, tables = self._probe(read_only=True)
+            version, app_id, tables, foreign = self._probe(read_only=True)
         except sqlite3.Error as e:
-            if _code(e) != _READONLY:
+            if _code(e) not in (_READONLY, _CANTOPEN):
                 raise
-            # A hot rollback journal (left by a crash) needs a writer to roll it back.
-            version, app_id, tables = self._probe(read_only=False)
+            # A hot rollback journal (left by a crash) needs a writer to roll it back; a read-only folder
+            # without the WAL index file can only be read as immutable.
+            version, app_id, tables, foreign = self._probe(read_only=False, immutable=self.read_only)
         known = len(self._migrations)
         if app_id == APPLICATION_ID and version > known:
             raise StoreError(
@@ -328,13 +390,20 @@ class ProgressStore:
                 f"{self.path} is a SQLite database but not a Gatekeeper progress file (application id "
                 f"{app_id:#x}, schema version {version}). Move it away, or set GATEKEEPER_DATA_DIR to use "
                 "another folder. The file was not changed.")
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise _Damaged(f"it holds {shown}, which Gatekeeper did not create")
 
-    def _probe(self, read_only: bool) -> tuple[int, int, int]:
-        """(user_version, application_id, number of tables) after a quick_check; _Damaged if damaged."""
-        target: str | Path = self.path.resolve().as_uri() + "?mode=ro" if read_only else self.path
+    def _probe(self, read_only: bool, immutable: bool = False) -> tuple[int, int, int, list[str]]:
+        """(user_version, application_id, number of tables, objects the game did not create) after a
+        quick_check; _Damaged if damaged."""
+        uri = read_only or immutable
+        target: str | Path = self.path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else
+                                                             "?mode=ro") if uri else self.path
         conn = None
         try:
-            conn = sqlite3.connect(target, uri=read_only, timeout=self._busy_timeout, isolation_level=None)
+            conn = sqlite3.connect(target, uri=uri, timeout=self._busy_timeout, isolation_level=None)
+            conn.execute("PRAGMA trusted_schema = OFF")
             rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
             if rows != ["ok"]:
                 raise _Damaged("its integrity check failed: " + "; ".join(map(str, rows[:3])))
@@ -342,11 +411,12 @@ class ProgressStore:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
                                   ).fetchone()[0]
-            return version, app_id, tables
+            ours = app_id == APPLICATION_ID and 1 <= version <= len(self._migrations)
+            return version, app_id, tables, foreign_objects(conn, self._migrations, version) if ours else []
         except sqlite3.Error as e:
             if _is_corruption(e):
                 raise _Damaged(f"SQLite: {e}") from None
-            if _code(e) == _READONLY and read_only:
+            if _code(e) in (_READONLY, _CANTOPEN) and read_only and not immutable:
                 raise
             raise self._fail("check the progress file", e) from None
         finally:
@@ -392,6 +462,7 @@ class ProgressStore:
         try:
             conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None,
                                    check_same_thread=False)
+            conn.execute("PRAGMA trusted_schema = OFF")
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -450,6 +521,9 @@ class ProgressStore:
         """Run fn in one write transaction: all of it is saved, or none of it."""
         with self._lock:
             conn = self._connection()
+            if self.read_only:
+                raise StoreError(f"could not {doing}: the progress folder {self.path.parent} is read-only "
+                                 "(nothing was saved)")
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -478,29 +552,56 @@ class ProgressStore:
         row = conn.execute("SELECT id FROM players WHERE name = ?", (name,)).fetchone()
         return None if row is None else row[0]
 
-    _SUMMARY = """
-        SELECT level_id, MAX(score), MAX(stars), COUNT(*), SUM(won),
-               (SELECT played_at FROM attempts AS last
-                 WHERE last.player_id = a.player_id AND last.level_id = a.level_id
-                 ORDER BY last.id DESC LIMIT 1)
-          FROM attempts AS a
-          JOIN players AS p ON p.id = a.player_id
-         WHERE p.name = ? {extra}
-         GROUP BY level_id
-         ORDER BY level_id"""
+    # Attempt columns, fetched so that nothing unbounded reaches Python: a number only when it is
+    # stored as one, text cut one character past what a valid value may hold.
+    _ATTEMPT = f"""a.id, substr(a.level_id, 1, {MAX_LEVEL_ID_LENGTH + 1}),
+        CASE WHEN typeof(a.score) IN ('integer', 'real') THEN a.score END,
+        CASE WHEN typeof(a.stars) = 'integer' THEN a.stars END,
+        CASE WHEN typeof(a.won) = 'integer' THEN a.won END,
+        CASE WHEN typeof(a.played_at) = 'text' THEN substr(a.played_at, 1, {MAX_TIME_LENGTH + 1}) END"""
 
-    @staticmethod
-    def _summary(row: tuple) -> dict[str, Any]:
-        return {"score": float(row[1]), "stars": int(row[2]), "attempts": int(row[3]), "wins": int(row[4]),
-                "last_played": row[5]}
+    def _valid_attempts(self, rows) -> list[tuple[int, str, float, int, bool, str]]:
+        """The rows that hold what the game writes; the others are counted in :attr:`notice`."""
+        good = [r for r in rows if _valid_attempt(r)]
+        self._skipped(len(rows) - len(good))
+        return [(r[0], r[1], float(r[2]), int(r[3]), bool(r[4]), r[5]) for r in good]
+
+    def _skipped(self, n: int) -> None:
+        if n <= 0:
+            return
+        self.skipped_rows += n
+        log.warning("progress file %s: %d row(s) with invalid values skipped", self.path, n)
+        note = (f"{self.skipped_rows} saved result(s) in {self.path} held values Gatekeeper does not write "
+                "and were skipped.")
+        self.notice = note if not self.notice or self.notice.endswith("were skipped.") else \
+            f"{self.notice} {note}"
+
+    def _summaries(self, name: str, level: str | None) -> dict[str, dict[str, Any]]:
+        """level_id -> {"score", "stars", "attempts", "wins", "last_played"} over the valid attempts."""
+        extra, args = ("AND a.level_id = ?", (name, level)) if level is not None else ("", (name,))
+        rows = self._read(f"read the progress of {name!r}", lambda c: c.execute(
+            f"SELECT {self._ATTEMPT} FROM attempts AS a JOIN players AS p ON p.id = a.player_id "
+            f"WHERE p.name = ? {extra} ORDER BY a.id", args).fetchall())
+        out: dict[str, dict[str, Any]] = {}
+        for _, lid, score, stars, won, when in self._valid_attempts(rows):
+            s = out.setdefault(lid, {"score": score, "stars": stars, "attempts": 0, "wins": 0,
+                                     "last_played": when})
+            s["score"], s["stars"] = max(s["score"], score), max(s["stars"], stars)
+            s["attempts"] += 1
+            s["wins"] += int(won)
+            s["last_played"] = when  # rows come oldest first
+        return dict(sorted(out.items()))
 
     # -- players ---------------------------------------------------------------------------------------
 
     def players(self) -> list[str]:
-        """Every player name, sorted case-insensitively (ties: exact order)."""
-        names = self._read("list the players",
-                           lambda c: [r[0] for r in c.execute("SELECT name FROM players")])
-        return sorted(names, key=lambda n: (n.casefold(), n))
+        """Every player name, sorted case-insensitively (ties: exact order). A stored name the game
+        would not accept (too long, control characters, not text) is skipped with a notice."""
+        names = self._read("list the players", lambda c: [r[0] for r in c.execute(
+            f"SELECT substr(name, 1, {4 * MAX_NAME_LENGTH + 1}) FROM players")])
+        good = [n for n in names if _valid_name(n)]
+        self._skipped(len(names) - len(good))
+        return sorted(good, key=lambda n: (n.casefold(), n))
 
     def add_player(self, name: str) -> None:
         """Create the player (stripped, NFC-normalized) if new; nothing happens if it exists."""
@@ -540,16 +641,11 @@ class ProgressStore:
 
         score and stars are the best of each over all attempts (possibly from different attempts)."""
         name, level = normalize_name(player), _level_id(level_id)
-        row = self._read(f"read the results of {name!r}", lambda c: c.execute(
-            self._SUMMARY.format(extra="AND a.level_id = ?"), (name, level)).fetchone())
-        return None if row is None else self._summary(row)
+        return self._summaries(name, level).get(level)
 
     def progress(self, player: str) -> dict[str, dict[str, Any]]:
         """level_id -> the same dict as best(), for every level the player has played (sorted by id)."""
-        name = normalize_name(player)
-        rows = self._read(f"read the progress of {name!r}", lambda c: c.execute(
-            self._SUMMARY.format(extra=""), (name,)).fetchall())
-        return {row[0]: self._summary(row) for row in rows}
+        return self._summaries(normalize_name(player), None)
 
     def attempts(self, player: str, level_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """Newest first: {"id", "score", "stars", "won", "when", "has_replay"} (at most limit of them)."""
@@ -557,22 +653,29 @@ class ProgressStore:
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise StoreError(f"limit must be a whole number >= 0 or None, got {limit!r}")
         rows = self._read(f"read the attempts of {name!r}", lambda c: c.execute(
-            """SELECT a.id, a.score, a.stars, a.won, a.played_at, r.attempt_id IS NOT NULL
+            f"""SELECT {self._ATTEMPT}, r.attempt_id IS NOT NULL
                  FROM attempts AS a
                  JOIN players AS p ON p.id = a.player_id
                  LEFT JOIN replays AS r ON r.attempt_id = a.id
                 WHERE p.name = ? AND a.level_id = ?
                 ORDER BY a.id DESC LIMIT ?""", (name, level, -1 if limit is None else limit)).fetchall())
-        return [{"id": r[0], "score": float(r[1]), "stars": int(r[2]), "won": bool(r[3]), "when": r[4],
-                 "has_replay": bool(r[5])} for r in rows]
+        replay = {r[0]: bool(r[6]) for r in rows}
+        return [{"id": i, "score": score, "stars": stars, "won": won, "when": when, "has_replay": replay[i]}
+                for i, _, score, stars, won, when in self._valid_attempts([r[:6] for r in rows])]
 
     def replay(self, attempt_id: int) -> str | None:
         """The replay JSON text saved with an attempt, exactly as given; None if none or no such attempt."""
         if isinstance(attempt_id, bool) or not isinstance(attempt_id, numbers.Integral):
             raise StoreError(f"an attempt id must be a whole number, not {type(attempt_id).__name__}")
         row = self._read(f"read the replay of attempt {attempt_id}", lambda c: c.execute(
-            "SELECT json FROM replays WHERE attempt_id = ?", (int(attempt_id),)).fetchone())
-        return None if row is None else row[0]
+            f"SELECT CASE WHEN length(CAST(json AS BLOB)) <= {MAX_REPLAY_CHARS} THEN json END, typeof(json) "
+            "FROM replays WHERE attempt_id = ?", (int(attempt_id),)).fetchone())
+        if row is None:
+            return None
+        if row[1] != "text" or not isinstance(row[0], str):
+            raise StoreError(f"the replay of attempt {attempt_id} in {self.path} is damaged "
+                             f"({'too long' if row[1] == 'text' else 'not text'})")
+        return row[0]
 
     # -- settings --------------------------------------------------------------------------------------
 
@@ -580,11 +683,14 @@ class ProgressStore:
         """The player's settings as saved ({} for a new or unknown player)."""
         name = normalize_name(player)
         row = self._read(f"read the settings of {name!r}", lambda c: c.execute(
-            "SELECT settings FROM players WHERE name = ?", (name,)).fetchone())
+            f"SELECT CASE WHEN length(CAST(settings AS BLOB)) <= {MAX_SETTINGS_BYTES} THEN settings END "
+            "FROM players WHERE name = ?", (name,)).fetchone())
         if row is None:
             return {}
         try:
-            value = json.loads(row[0])
+            if not isinstance(row[0], str):
+                raise ValueError(f"not text of at most {MAX_SETTINGS_BYTES // 1024} KiB")
+            value = safe_io.loads_json(row[0], MAX_SETTINGS_BYTES, what="settings")
         except (TypeError, ValueError) as e:
             raise StoreError(f"the settings of {name!r} in {self.path} are damaged: {e}") from None
         if not isinstance(value, dict):

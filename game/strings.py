@@ -302,6 +302,8 @@ EN: dict[str, str] = {
     "replays.attempt.source": "attempt {id}",
     "replays.attempt.missing": "attempt {id} has no replay any more",
     "replays.unreadable": "cannot read the replay: {error}",
+    "replays.hints_self_reported": "{hints} hint(s), as the replay says: hint counts are self-reported "
+    "(replays are not signed)",
     # -- level intro -------------------------------------------------------------------------------
     "intro.play": "Play",
     "intro.watch_model": "Watch the trained network play",

@@ -297,11 +297,20 @@ def test_replays_of_your_own_level_verify_with_the_level_file(tmp_path):
     out = tmp_path / "mine.json"
     rec = run_cli("replay", "record", str(own), "--strategy", "solution", "-o", str(out))
     assert rec.returncode == 0, rec.stderr
-    assert json.loads(out.read_text())["level_id"] == "my-level"
-    without = run_cli("replay", "verify", str(out))
-    assert without.returncode == 1 and "--level" in without.stdout
+    data = json.loads(out.read_text())
+    assert data["level_id"] == f"file:{own.resolve()}" and data["level_source"] == str(own.resolve())
+    found = run_cli("replay", "verify", str(out))  # the recorded file, recognised by its content hash
+    assert found.returncode == 0 and "stored score matches" in found.stdout, found.stdout
     ok = run_cli("replay", "verify", str(out), "--level", str(own))
     assert ok.returncode == 0 and "stored score matches" in ok.stdout
+    by_ref = run_cli("replay", "verify", str(out), "--level", data["level_id"])  # the id the game writes
+    assert by_ref.returncode == 0 and "stored score matches" in by_ref.stdout
+    (tmp_path / "moved").mkdir()
+    own.rename(tmp_path / "moved" / own.name)
+    without = run_cli("replay", "verify", str(out))
+    assert without.returncode == 1 and "--level" in without.stdout
+    moved = run_cli("replay", "verify", str(out), "--level", str(tmp_path / "moved" / own.name))
+    assert moved.returncode == 0, moved.stdout
     (tmp_path / "elsewhere").mkdir()
     other = tmp_path / "elsewhere" / "02-keep.yaml"
     shutil.copy(paths.levels_dir() / "campaign" / "02-keep.yaml", other)

@@ -32,14 +32,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     eng = sub.add_parser("engine", help="the recurrent-network engine: train a demo task, inspect a model")
     esub = eng.add_subparsers(dest="engine_command", metavar="ENGINE_COMMAND", required=True)
-    demo = esub.add_parser("demo", help="train a network on a classic task with a progress bar")
-    demo.add_argument("--task", choices=sorted(engine_cmd.TASKS), default="first-symbol")
-    demo.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
-    demo.add_argument("--hidden", type=int, default=16)
-    demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--lengths", default="10,30,100", help="curriculum, e.g. 10,30,100")
-    demo.add_argument("--max-steps", type=int, default=2000, help="per attempt")
-    demo.add_argument("--restarts", type=int, default=2)
+    lim = engine_cmd.LIMITS
+    demo = esub.add_parser(
+        "demo", help="train a network on a classic task with a progress bar",
+        description="Train a recurrent network on a classic memory task and report how well it learned "
+                    "(held-out accuracy at the longest length).")
+    demo.add_argument("--task", choices=sorted(engine_cmd.TASKS), default="first-symbol",
+                      help="first-symbol: recall the first token at the end; adding: add the two marked "
+                           "numbers (default first-symbol)")
+    demo.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm",
+                      help="the recurrent cell: LSTM, GRU or plain tanh RNN (default lstm)")
+    demo.add_argument("--hidden", type=int, default=16, metavar="N",
+                      help=f"hidden units, {lim['hidden'][0]}..{lim['hidden'][1]} (default 16)")
+    demo.add_argument("--seed", type=int, default=0, metavar="N",
+                      help=f"random seed, {lim['seed'][0]}..{lim['seed'][1]}: same seed, same result "
+                           "(default 0)")
+    demo.add_argument("--lengths", default="10,30,100", metavar="L1,L2,...",
+                      help=f"the curriculum: sequence lengths trained in turn, each {lim['lengths'][0]}.."
+                           f"{lim['lengths'][1]}, at most {engine_cmd.MAX_LENGTHS} (default 10,30,100)")
+    demo.add_argument("--max-steps", type=int, default=2000, metavar="N",
+                      help=f"training steps per attempt, {lim['max_steps'][0]}..{lim['max_steps'][1]} "
+                           "(default 2000)")
+    demo.add_argument("--restarts", type=int, default=2, metavar="N",
+                      help=f"further attempts from a new seed if one fails, {lim['restarts'][0]}.."
+                           f"{lim['restarts'][1]} (default 2)")
     demo.add_argument("--save", metavar="FILE", help="write the trained model (.npz)")
     demo.add_argument("--json", action="store_true", help="print the report as JSON")
     info = esub.add_parser("info", help="verify a model file and print its metadata")

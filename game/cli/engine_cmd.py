@@ -1,4 +1,9 @@
-"""`gatekeeper engine demo|info`: the engine on a classic task, and model files."""
+"""`gatekeeper engine demo|info`: the engine on a classic task, and model files.
+
+Every number of ``engine demo`` has a range (LIMITS), checked before anything is built or trained, and
+a value outside it is one line naming the option and its range: ``--hidden 100000`` would ask for
+gigabytes, ``--lengths 100000000`` for a sequence that never ends, ``--seed -1`` is not a seed.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +21,39 @@ from lstm_engine import (
 )
 
 from ..progress_bar import TerminalProgress
+from ..safe_io import check_write_target
 
 TASKS = {"first-symbol": FirstSymbolTask, "adding": AddingTask}
 
+#: option -> (least, most): the ranges `engine demo` accepts (its --help states them)
+LIMITS = {"hidden": (1, 512), "seed": (0, 2 ** 32 - 1), "lengths": (1, 1000), "max_steps": (1, 100_000),
+          "restarts": (0, 20)}
+MAX_LENGTHS = 8  # stages of the curriculum
+
+
+def _check(option: str, value: int) -> int:
+    lo, hi = LIMITS[option]
+    if not lo <= value <= hi:
+        raise EngineError(f"--{option.replace('_', '-')} must be from {lo} to {hi}, got {value}")
+    return value
+
+
+def parse_lengths(text: str) -> tuple[int, ...]:
+    try:
+        lengths = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise EngineError(f"--lengths must be comma-separated whole numbers, got {text[:40]!r}") from None
+    if len(lengths) > MAX_LENGTHS:
+        raise EngineError(f"--lengths has at most {MAX_LENGTHS} stages, got {len(lengths)}")
+    return tuple(_check("lengths", n) for n in lengths)
+
 
 def demo(args) -> int:
-    try:
-        lengths = tuple(int(v) for v in args.lengths.split(","))
-    except ValueError:
-        raise EngineError(f"--lengths must be comma-separated whole numbers, got {args.lengths!r}") from None
+    lengths = parse_lengths(args.lengths)
+    for option in ("hidden", "seed", "max_steps", "restarts"):
+        _check(option, getattr(args, option))
+    if args.save:
+        check_write_target(args.save)  # before training, not after
     task = TASKS[args.task]()
     model = Model.create(args.cell, task.input_size, args.hidden, task.output_size, seed=args.seed,
                          kind=task.kind, tolerance=task.tolerance)

@@ -28,7 +28,7 @@ def _print_resemblance(session) -> None:
 
 
 def run(args) -> int:
-    from ..levels import catalogue, training
+    from ..levels import catalogue, refs, training
     from ..levels.loader import LevelError, load_gating
     from ..session import replay, scripted
     from ..session.session import GATES, PlaySession
@@ -41,8 +41,9 @@ def run(args) -> int:
             print(str(error), file=sys.stderr)
             return 1
         shipped = {n for n, _ in catalogue.shipped_entries()}
-        if name not in shipped:  # your own level: verify later with --level FILE
-            name = level.id
+        source = None
+        if name not in shipped and not name.startswith(refs.USER):  # your own level: found again by path
+            name, source = refs.file_ref(path), path.resolve()
         gating = None
         if args.gating is not None:  # checked before any training: a typo costs no time
             try:
@@ -60,7 +61,7 @@ def run(args) -> int:
             gates = scripted.strategy_gates(session, args.strategy, args.losing_index - 1)
             label = args.strategy
         scripted.play(session, gates)
-        r = replay.make(session, name, args.player)
+        r = replay.make(session, name, args.player, source=source)
         replay.save(args.output, r)
         sc = r.score
         print(f"{args.output}: {name}, {label}: answers {sc['answer']!r}, score {sc['total']}, "
@@ -92,8 +93,10 @@ def run(args) -> int:
                 continue
             s = v.score
             stored = "stored score matches" if v.stored_matches else "stored score DIFFERS (ignored)"
+            hints = (f"; hints {s.hints} (self-reported: replays are not signed)"
+                     if v.hints_self_reported else "")
             print(f"{f}: {v.level}, player {v.player!r}: answers {s.answer!r}, score {s.total}, "
-                  f"stars {_stars(s.stars)}; {stored}")
+                  f"stars {_stars(s.stars)}; {stored}{hints}")
         return 1 if failed else 0
     v = replay.verify(args.file, level_file=args.level)
     s, sess = v.score, v.session

@@ -18,6 +18,7 @@ class Row:
     error: str | None  # why the file cannot be played (every problem, one per line)
     best: dict | None  # progress store summary: score, stars, attempts, wins
     locked: bool
+    path: str | None = None  # the level file, for a level opened by path (kept with its replays)
 
     @property
     def playable(self) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from ..progress import StoreError
-from ..session.replay import save_attempt
+from ..session.replay import ReplayError, save_attempt
 from ..session.resemblance import Resemblance, closest_strategy
 from ..session.scoring import HINT_COST, Score
 from ..session.session import PlaySession
@@ -27,8 +27,10 @@ class Results:
         assisted: int,
         next_level: Callable[[], Row | None] = lambda: None,
         started: str | None = None,
+        source: str | None = None,
     ):
-        """next_level: the level after this one as level select sees it once this attempt is saved."""
+        """next_level: the level after this one as level select sees it once this attempt is saved.
+        source: the level file of a level opened by path (recorded so the attempt can be reopened)."""
         self.session, self.ref = session, ref
         self.score: Score = session.result()
         self.outcome = session.prediction()  # top answers with the player's gates
@@ -42,8 +44,8 @@ class Results:
             self.notice = t("results.notice.no_player")
         else:
             try:
-                self.saved = save_attempt(store, player, session, ref, started)
-            except (StoreError, OSError) as e:  # a full disk costs this record, never the game
+                self.saved = save_attempt(store, player, session, ref, started, source)
+            except (StoreError, OSError, ReplayError) as e:  # a full disk costs this record, never the game
                 self.notice = t("results.notice.save_failed", error=e)
         self.next_row = next_level()
         items = [Item("retry", t("results.menu.retry"))]

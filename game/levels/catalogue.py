@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import paths
+from . import refs
 from .loader import LevelError, PackEntry, load_level, load_packs
 from .schema import Level
 
@@ -31,14 +32,36 @@ def shipped(level_id: str) -> tuple[str, PackEntry]:
     return hits[0]
 
 
-def resolve(refs: list[str]) -> list[tuple[str, Path, Level | None, LevelError | None]]:
-    """Levels named by id ("01-carry" or "campaign/01-carry") or by path (a .yaml file or a folder).
-    No refs: every shipped level. Returns (name, path, level or None, error or None)."""
+def user_entry(ref: str) -> tuple[str, PackEntry]:
+    """A level of the player's own packs by its "user:pack/id" reference (game/levels/refs.py)."""
+    own = paths.user_data_dir() / "levels"
+    name = ref[len(refs.USER):]
+    hits = [(f"{refs.USER}{p.folder.name}/{e.name}", e) for p in (load_packs(own) if own.is_dir() else [])
+            for e in p.entries if f"{p.folder.name}/{e.name}" == name]
+    if not hits:
+        raise UnknownLevel(f"'{ref}' is not a level of your own packs (in {own})")
+    return hits[0]
+
+
+def resolve(names: list[str]) -> list[tuple[str, Path, Level | None, LevelError | None]]:
+    """Levels named by id ("01-carry" or "campaign/01-carry"), by a reference the game writes
+    ("user:pack/id", "file:/path/level.yaml": game/levels/refs.py) or by path (a .yaml file or a folder).
+    No names: every shipped level. Returns (name, path, level or None, error or None)."""
     shipped = shipped_entries()
-    if not refs:
+    if not names:
         return [(name, e.path, e.level, e.error) for name, e in shipped]
     out = []
-    for ref in refs:
+    for ref in names:
+        if ref.startswith(refs.USER):
+            name, e = user_entry(ref)
+            out.append((name, e.path, e.level, e.error))
+            continue
+        if refs.is_file_ref(ref):
+            target = refs.path_of(ref)
+            if target is None:
+                raise UnknownLevel(f"'{ref}' is a shortened reference to a level file; give the file's path")
+            out.append(_load(target))
+            continue
         p = Path(ref)
         if p.is_dir():
             files = sorted(p.rglob("*.yaml"))

@@ -20,13 +20,14 @@ from lstm_engine import ENGINE_VERSION, Model, ModelFileError, TrainConfig, load
 from lstm_engine.losses import softmax
 from lstm_engine.model import gates_dict
 
-from .. import atomic, paths
+from .. import atomic, paths, safe_io
 from .generator import LevelTask
 from .schema import Level
 from .sequence import Sequence, play_sequence, solution_gating, strategy_gating
 
 PLAYABLE_ACCURACY = 0.99
 HELD_OUT = 1000
+MANIFEST_MAX_BYTES = 1024 * 1024
 
 
 def level_key(level: Level) -> str:
@@ -148,9 +149,9 @@ def manifest_path() -> Path:
 
 def read_manifest() -> dict:
     try:
-        data = json.loads(manifest_path().read_text())
+        data = safe_io.load_json_file(manifest_path(), MANIFEST_MAX_BYTES, what="model manifest")
         return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # FileRefused / JSONRefused: the weights are retrained, never a crash
         return {}
 
 

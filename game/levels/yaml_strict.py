@@ -42,6 +42,8 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import ScalarNode, SequenceNode
 
+from .. import safe_io
+
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 40
 MAX_NUMBER_DIGITS = 100
@@ -295,19 +297,11 @@ def load_bytes(raw: bytes, max_bytes: int = MAX_BYTES) -> Document:
 
 
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
-    """The file's bytes, refusing (before reading it all) anything above the cap."""
+    """The file's bytes: a regular file under the cap (game/safe_io.py: FIFOs and devices refused)."""
     try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            raise _error(f"the file is too big ({size / 1024:.0f} KiB; at most {max_bytes // 1024} KiB)")
-        with open(path, "rb") as fh:
-            return fh.read(max_bytes + 1)  # decode() re-checks: the file may have grown meanwhile
-    except FileNotFoundError:
-        raise _error("no such file") from None
-    except IsADirectoryError:
-        raise _error("this is a folder, not a file") from None
-    except OSError as exc:
-        raise _error(f"cannot read the file ({exc.strerror or exc})") from None
+        return safe_io.read_bytes(path, max_bytes)
+    except safe_io.FileRefused as exc:
+        raise _error(exc.reason) from None
 
 
 def load_file(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> Document:

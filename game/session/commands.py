@@ -64,7 +64,7 @@ def to_dict(action: Action) -> dict:
 
 def from_dict(d) -> Action:
     """Parse one action from a replay; every problem is an ActionError with a plain message."""
-    if not isinstance(d, dict) or d.get("type") not in KINDS:
+    if not isinstance(d, dict) or not isinstance(d.get("type"), str) or d["type"] not in KINDS:
         raise ActionError(f"not an action: {d!r:.80}")
     cls = KINDS[d["type"]]
     fields = set(cls.__dataclass_fields__)

@@ -18,6 +18,7 @@ from ..controllers.level_select import Row, rows_for
 from ..controllers.settings import Settings
 from ..levels.loader import load_packs
 from ..progress import ProgressStore, StoreError
+from ..safe_io import read_text
 from ..strings import t
 from . import draw, theme
 from .actions import Act, Input
@@ -77,11 +78,11 @@ class App:
         try:
             players = self.store.players()
             last = (
-                self._last_player_file().read_text(encoding="utf-8").strip()
+                read_text(self._last_player_file(), 4096, "last-player file").strip()
                 if self._last_player_file().exists()
                 else ""
             )
-        except (StoreError, OSError, UnicodeDecodeError):
+        except (StoreError, OSError):  # FileRefused (a FIFO, a device, too big, not UTF-8) is an OSError
             return
         if last in players:
             self.set_player(last)
@@ -170,6 +171,8 @@ class App:
         if self.store is not None and self.player is not None:
             try:
                 progress = self.store.progress(self.player)
+                if self.store.notice:  # e.g. rows skipped as invalid, a read-only folder
+                    self.notice = self.store.notice
             except StoreError as e:
                 self.notice = str(e)
         rows = []

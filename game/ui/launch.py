@@ -12,7 +12,8 @@ import pygame
 
 from ..controllers.level_select import Row
 from ..controllers.training_job import FAILED
-from ..levels.catalogue import UnknownLevel, shipped
+from ..levels import refs
+from ..levels.catalogue import UnknownLevel, shipped, user_entry
 from ..levels.loader import LevelError, load_level
 from ..strings import t
 from .app import App
@@ -29,18 +30,22 @@ class LaunchError(Exception):
 
 
 def level_row(ref: str) -> Row:
-    """A shipped level by id ("01-carry", "campaign/01-carry") or a level file of one's own."""
-    p = Path(ref)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    """A shipped level by id ("01-carry", "campaign/01-carry"), a level file of one's own, or a reference
+    the game writes ("file:/path/level.yaml", "user:pack/id": game/levels/refs.py)."""
+    p = refs.path_of(ref) or Path(ref)
+    if refs.is_file_ref(ref) or p.suffix in (".yaml", ".yml") or p.exists():
+        if refs.is_file_ref(ref) and refs.path_of(ref) is None:
+            raise LaunchError(f"'{ref}' is a shortened reference to a level file; give the file's path")
         try:
             level = load_level(p)
         except LevelError as e:
             raise LaunchError(str(e)) from None
         except OSError as e:
             raise LaunchError(f"{ref}: {e.strerror or e}") from None
-        return Row(f"file:{p.resolve()}", t("launch.own_pack"), 1, level.title, level, None, None, False)
+        return Row(refs.file_ref(p), t("launch.own_pack"), 1, level.title, level, None, None, False,
+                   str(p.resolve()))
     try:
-        name, entry = shipped(ref)
+        name, entry = user_entry(ref) if ref.startswith(refs.USER) else shipped(ref)
     except UnknownLevel as e:
         raise LaunchError(str(e)) from None
     if entry.level is None:
@@ -75,10 +80,13 @@ def open_replay(verification, level_file: str | None = None, screenshot: str | N
     it once into that PNG file and return."""
     from .screens.compare import CompareScene
 
-    row = level_row(level_file or verification.level)
+    row = level_row(level_file or verification.source or verification.level)
     app = open_window((1280, 720), store_open=screenshot is None)
     app.stack.push(TitleScene(app))
-    app.stack.push(CompareScene(app, row, verification.session, verification.score))
+    scene = CompareScene(app, row, verification.session, verification.score)
+    if verification.hints_self_reported:
+        scene.message = t("replays.hints_self_reported", hints=verification.score.hints)
+    app.stack.push(scene)
     if screenshot is None:
         app.run()
         return

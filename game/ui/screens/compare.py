@@ -11,6 +11,7 @@ import pygame
 
 from ... import paths
 from ...controllers.compare import Comparison
+from ...levels import refs
 from ...session import replay
 from ...session.session import GATES
 from ...strings import t
@@ -193,7 +194,7 @@ class CompareScene(Scene):
     def save(self) -> None:
         """The comparison as a PNG and the replay as JSON, side by side in the user's data folder."""
         folder = paths.user_data_dir() / "comparisons"
-        stem = f"{self.row.ref.replace('/', '-').replace(':', '-')}-{time.strftime('%Y%m%d-%H%M%S')}"
+        stem = f"{refs.safe_stem(self.row.ref)}-{time.strftime('%Y%m%d-%H%M%S')}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = folder / f".{stem}.png.part"
@@ -201,7 +202,9 @@ class CompareScene(Scene):
             os.replace(tmp, folder / f"{stem}.png")
             replay.save(
                 folder / f"{stem}.json",
-                replay.make(self.cmp.session, self.row.ref, self.app.player or "anonymous"),
+                replay.make(
+                    self.cmp.session, self.row.ref, self.app.player or "anonymous", source=self.row.path
+                ),
             )
         except (OSError, pygame.error) as e:
             self.message = t("compare.save.failed", error=e)

@@ -74,10 +74,17 @@ class ReplaysScene(MenuScene, Scene):
 
         row = self.row
         if v.level != row.ref.split("/")[-1] and not row.ref.endswith(v.level):
-            from ..launch import level_row
+            from ..launch import LaunchError, level_row
 
-            row = level_row(v.level)
-        self.app.stack.push(CompareScene(self.app, row, v.session, v.score))
+            try:
+                row = level_row(v.source or v.level)
+            except LaunchError as e:
+                self.list.error = str(e)
+                return
+        scene = CompareScene(self.app, row, v.session, v.score)
+        if v.hints_self_reported:
+            scene.message = t("replays.hints_self_reported", hints=v.score.hints)
+        self.app.stack.push(scene)
 
     def draw(self, surface) -> None:
         w, h = surface.get_size()

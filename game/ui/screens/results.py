@@ -38,6 +38,7 @@ class ResultsScene(MenuScene, Scene):
             self.assisted,
             self.next_level,
             self.started,
+            self.row.path,
         )
         self.app.sound.play("win" if self.res.won else "lose")
 
