@@ -229,6 +229,38 @@ EN: dict[str, str] = {
         "Where your gates differed from the network's, its answer changed by {change:.2f} in all, "
         "so the agreement is e^−{change:.2f} = {agreement:.2f}."
     ),
+    # -- the verdict (game/levels/verdict.py): also printed by `levels check` and `replay verify` --------
+    "verdict.words.wins": (
+        "wins: {answer} is on top with p {p:.2f}; with the clue changed it would get {baseline:.2f}, "
+        "so the gates carry the clue."
+    ),
+    "verdict.words.guess": (
+        "loses: {answer} is on top with p {p:.2f}, but that is a guess: with the clue changed it still "
+        "gets {baseline:.2f} (a win needs {needed:.2f})."
+    ),
+    "verdict.words.wrong": "loses: the network answers {top} (p {ptop:.2f}); {answer} gets {p:.2f}.",
+    "verdict.words.narrow": (
+        "Only narrowly: a clear loss needs p(right) at most {line:.2f} or another answer {factor:g} times "
+        "as likely."
+    ),
+    "verdict.numbers.wins": (
+        "wins: the answer {answer} is {error:.3f} from the truth (tolerance {tol:g}), and with other starred "
+        "numbers it follows them to within {tracking:.3f} on average (an answer ignoring them would be "
+        "{baseline:.3f} off)."
+    ),
+    "verdict.numbers.off": (
+        "loses: the answer {answer} is {error:.3f} from {truth:g}, outside the tolerance {tol:g}."
+    ),
+    "verdict.numbers.guess": (
+        "loses: the answer {answer} is {error:.3f} off, within the tolerance {tol:g}, but it ignores the "
+        "starred numbers: with others it is {tracking:.3f} off on average, about as far as a guess "
+        "({baseline:.3f})."
+    ),
+    "verdict.numbers.luck": (
+        "loses: the answer {answer} is {error:.3f} off, within the tolerance {tol:g} here, but with other "
+        "starred numbers it is {tracking:.3f} off on average, so it is right by luck."
+    ),
+    "verdict.numbers.narrow": "Only narrowly: a clear loss is more than twice the tolerance ({tol:g}) off.",
     # -- settings ----------------------------------------------------------------------------------
     "settings.title": "Settings",
     "settings.no_player": "no player chosen: not saved",
