@@ -208,26 +208,42 @@ EN: dict[str, str] = {
     "results.headline.won": "The network answers right, with confidence.",
     "results.headline.unsure": "Right, but not sure enough to win: make the memory clearer.",
     "results.headline.wrong": "The network answers wrong with your gates.",
+    "results.headline.guess": (
+        "Right only by guessing: the network answers the same when the clue is different, so your gates "
+        "did not carry it."
+    ),
     "results.part.answer": "Answer",
     "results.part.answer.value": "{points:.0f} of 100 × 0.7 = {weighted:.1f}",
     "results.part.agreement": "Agreement with the model",
     "results.part.agreement.value": "{agreement:.2f} × 30 = {weighted:.1f}",
     "results.part.hints": "Hints",
-    "results.part.hints.value": "{hints} × −{cost:g} = −{total:.0f}",
+    "results.part.hints.value": "{hints} × −{cost:g} = −{total:.1f}",
+    "results.part.hints.capped": "{hints} × −{cost:g}, never below 0: −{total:.1f}",
     "results.part.hints.none": "none used",
     "results.part.score": "Score",
+    "results.part.score.value": "{total:.1f}",
     "results.menu.explain": "Explain the numbers, word by word",
     "results.menu.explain.detail": "Every gate, memory cell, candidate and hidden value with its formula.",
     "results.words.outcome": (
-        "The right answer got {p:.0f}% from the network: {points:.0f} of 100 outcome points "
-        "(0 for a blind guess, 100 when certain)."
+        "The right answer got {p:.0f}% from the network ({baseline:.0f}% when the clue is changed): "
+        "{points:.0f} of 100 outcome points (0 for a guess, 100 when certain)."
     ),
     "results.words.outcome.numeric": (
-        "The network's answer was {answer}: {points:.0f} of 100 outcome points (100 on the true sum)."
+        "The network's answer was {answer}: {points:.0f} of 100 outcome points (100 within the tolerance "
+        "of {tol:g}, 0 for an answer that ignores the starred numbers)."
     ),
     "results.words.agreement": (
-        "Where your gates differed from the network's, its answer changed by {change:.2f} in all, "
-        "so the agreement is e^−{change:.2f} = {agreement:.2f}."
+        "Where your gates differed from the network's and theirs would have done better, the right "
+        "answer's log-probability would have gained {change:.2f} in all, so the agreement is "
+        "e^−{change:.2f} = {agreement:.2f}."
+    ),
+    "results.words.agreement.numeric": (
+        "Where your gates differed from the network's and theirs would have done better, your answer "
+        "would have come {change:.2f} tolerances closer in all, so the agreement is e^−{change:.2f} = "
+        "{agreement:.2f}."
+    ),
+    "results.words.agreement.full": (
+        "None of your gates that differ from the network's did worse for the answer: full agreement."
     ),
     # -- the verdict (game/levels/verdict.py): also printed by `levels check` and `replay verify` --------
     "verdict.words.wins": (
@@ -301,7 +317,7 @@ EN: dict[str, str] = {
     "level_select.progress": "{player} · {done}/{playable} won",
     "level_select.no_player": "no player",
     "level_select.broken": "{title}: cannot be played",
-    "level_select.best": "best {score:.0f}",
+    "level_select.best": "best {score:.1f}",
     "level_select.new": "new",
     "level_select.none": "No levels found.",
     "level_select.problems": (
@@ -322,7 +338,7 @@ EN: dict[str, str] = {
         "Your finished attempts at this level, newest first, then replay files (saved comparisons and "
         "files put in {folder}). Opening one plays it again with the real network."
     ),
-    "replays.attempt.label": "{when}  {stars}  {score:.0f} points",
+    "replays.attempt.label": "{when}  {stars}  {score:.1f} points",
     "replays.attempt.won": "won",
     "replays.attempt.not_won": "not won",
     "replays.attempt.source": "attempt {id}",
@@ -375,7 +391,7 @@ EN: dict[str, str] = {
     "side.bars.percent": "{percent:.0f}%",
     # -- results screen ----------------------------------------------------------------------------
     "results.title": "{number}. {title}: results",
-    "results.points": "{points:.0f} points",
+    "results.points": "{points:.1f} points",
     "results.with_yours": "With your gates",
     "results.with_network": "With the network's own gates",
     "results.how": "How the score is made",

@@ -98,6 +98,8 @@ class Score:
     agreement_part: float = 0.0  # agreement × 30
     hint_part: float = 0.0      # 5 per hint, at most the two parts above
     relabelled: tuple[int, ...] | None = None  # network slot s compared with player slot relabelled[s]
+    error: float | None = None      # number levels: |answer − truth|
+    tracking: float | None = None   # number levels: mean error with the starred numbers changed
 
     @property
     def critical(self) -> tuple[Decision, ...]:
@@ -218,7 +220,7 @@ def score(session) -> Score:
         quality = math.log(max(v.p_right, 1e-300))
     return Score(v.predicted, v.wins, v.confident, v.p_right, quality, points, agreement, hints,
                  total, int(stars), decisions, v.baseline, v.on_top, v.reason, answer_part, agreement_part,
-                 hint_part, None if k == 0 else tuple(perms[k]))
+                 hint_part, None if k == 0 else tuple(perms[k]), v.error, v.tracking)
 
 
 def what_if(session, step: int, from_here: bool = False) -> Outcome:
