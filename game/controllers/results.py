@@ -84,18 +84,18 @@ class Results:
     def in_words(self) -> str:
         """The two parts of the score said in words (docs/scoring.md)."""
         s = self.score
+        change = -math.log(max(s.agreement, 1e-300))
         if self.session.task.numeric:
             first = t("results.words.outcome.numeric", answer=s.answer, points=s.outcome_points,
                       tol=self.session.task.tolerance)
-            agree = "results.words.agreement.numeric"
+            second = t("results.words.agreement.numeric", change=change, agreement=s.agreement)
         else:
             first = t("results.words.outcome", p=100 * s.p_right, points=s.outcome_points,
                       baseline=100 * s.baseline)
-            agree = "results.words.agreement"
+            second = t("results.words.agreement", change=change, agreement=s.agreement)
         if s.agreement >= 1.0:
-            return first + " " + t("results.words.agreement.full")
-        change = -math.log(max(s.agreement, 1e-300))
-        return first + " " + t(agree, change=change, agreement=s.agreement)
+            second = t("results.words.agreement.full")
+        return first + " " + second
 
     def parts(self) -> list[tuple[str, str]]:
         """The score broken into its parts, as (label, value) lines (docs/scoring.md). Every number is
