@@ -13,12 +13,15 @@
    For each step, gate and slot where the player's value differs from the network's own run:
      effect  = L(player's run with the network's value there) − L(player's run)
      reverse = L(network's run) − L(network's run with the player's value there)
-     cost    = max(effect⁺, min(reverse⁺, shortfall)),   shortfall = (L(network's run) − L(player's run))⁺
+     left    = (L(network's run) − L(player's run) − Σ effect⁺)⁺     the shortfall not yet explained
+     extra   = (min(reverse⁺, left) − effect⁺)⁺, scaled down together so that Σ extra ≤ left
+     cost    = effect⁺ + extra
    A decision at least as good for the answer as the network's (effect ≤ 0 and reverse ≤ 0) costs
    nothing. The reverse direction catches choices that only matter together (never writing and never
-   revealing), but it can only explain a shortfall that exists: when the player's run is as good as
-   the network's, a decision that merely differs (a full reset where the network half-resets) is free.
-   agreement = exp(−Σ cost), rounded to 2 decimals.
+   revealing: no single swap helps the player's run, but both ruin the network's), yet it only explains
+   a shortfall that exists and that the player's own swaps do not already explain: when the player's
+   run is as good as the network's, a decision that merely differs (a full reset where the network
+   half-resets) is free. agreement = exp(−Σ cost), rounded to 2 decimals.
    Slots: when the player's gating wins, every relabelling of its slots that also wins is compared with
    the network too (up to RELABEL_SLOTS slots), and the best agreement counts: keys in slot 2 and phone
    in slot 1 score as the same gating with the slots swapped.
@@ -155,13 +158,19 @@ def _decisions(session, player: np.ndarray, model: np.ndarray, perm, player_wins
         gatings[2 + n, t, col] = model[t, col]
         gatings[2 + k + n, t, col] = player[t, col]
     L, answers, top = _quality(session, gatings)
-    shortfall = max(0.0, float(L[1] - L[0]))
+    effects = np.maximum(0.0, L[2:2 + k] - L[0])
+    reverses = L[1] - L[2 + k:]
+    # the reverse direction explains only what is left of the shortfall after the player's own swaps
+    left = max(0.0, float(L[1] - L[0]) - float(effects.sum()))
+    extra = np.maximum(0.0, np.minimum(np.maximum(0.0, reverses), left) - effects)
+    if extra.sum() > left:
+        extra *= left / extra.sum()
     identity = tuple(perm) == tuple(range(S))
     out = []
     for n, (t, col) in enumerate(diff):
         g, slot = divmod(int(col), S)
-        effect, reverse = float(L[2 + n] - L[0]), float(L[1] - L[2 + k + n])
-        cost = max(max(0.0, effect), min(max(0.0, reverse), shortfall))
+        effect, reverse = float(L[2 + n] - L[0]), float(reverses[n])
+        cost = float(effects[n] + extra[n])
         # turns the player's losing answer right, or the player's value turns the network's right answer wrong
         flips = not player_wins and ((bool(top[2 + n]) and not top[0])
                                      or (bool(top[1]) and not top[2 + k + n]))
