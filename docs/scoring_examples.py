@@ -76,8 +76,8 @@ def examples() -> str:
 
     s = played("campaign/09-keys-and-phone", strategy("campaign/09-keys-and-phone", "losing", 1))
     add("09-keys-and-phone, never write my keys",
-        "The empty memory has a favourite answer of its own; the baseline is exactly that favourite, so "
-        "even a lucky default could not win.", s.result())
+        "Whatever the empty memory happens to favour, the keys' place never reaches it, so p(right) equals "
+        "the baseline: even a lucky default could not win.", s.result())
 
     g = strategy("campaign/07-reset")
     s = played("campaign/07-reset", g)

@@ -255,6 +255,7 @@ EN: dict[str, str] = {
         "gets {baseline:.2f} (a win needs {needed:.2f})."
     ),
     "verdict.words.wrong": "loses: the network answers {top} (p {ptop:.2f}); {answer} gets {p:.2f}.",
+    "verdict.words.uninformed": "The gates carry nothing of the clue: changing it changes nothing.",
     "verdict.words.narrow": (
         "Only narrowly: a clear loss needs p(right) at most {line:.2f} or another answer {factor:g} times "
         "as likely."

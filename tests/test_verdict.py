@@ -106,7 +106,8 @@ def test_the_rule_itself_wins_only_clearly_above_the_guess(logits, k):
     assert not v.wins and v.clear_loss
     right = task.answer_id[seq.answer]
     informed = same.copy()
-    informed[0, right] = 20.0  # sure of the right answer on the played sentence only
+    informed[0, right] = 20.0    # sure of the right answer on the played sentence ...
+    informed[1:, right] = -20.0  # ... and not at all once the clue is changed
     w = verdict._words(level, task, seq, informed)
     assert w.wins and w.p_right >= w.baseline + verdict.MARGIN and not w.clear_loss
 

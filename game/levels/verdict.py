@@ -62,6 +62,7 @@ MARGIN = 0.25          # word levels: how far above its own guess the right answ
 CLEAR_FACTOR = 2.0     # word levels: a wrong answer this many times likelier than the right: a clear loss
 COUNTERFACTUALS = 8    # word levels: at most this many other values of the clue's list
 NUMBER_GRID = (0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95)
+UNINFORMED = 0.01      # p(right) this close to the baseline: the gates carry (almost) nothing of the clue
 CHUNK = 128            # sequences per forward pass: memory stays bounded on long sentences
 
 
@@ -199,6 +200,8 @@ def _words(level: Level, task: LevelTask, seq: Sequence, logits: np.ndarray) -> 
         reason = t("verdict.words.guess", answer=answer, p=pr, baseline=baseline, needed=baseline + MARGIN)
     else:
         reason = t("verdict.words.wrong", top=top_answer, ptop=ptop, answer=answer, p=pr)
+    if not wins and abs(pr - baseline) <= UNINFORMED:
+        reason += " " + t("verdict.words.uninformed")
     if not wins and not clear:
         reason += " " + t("verdict.words.narrow", line=baseline + MARGIN / 2, factor=CLEAR_FACTOR)
     top = tuple((task.answers[int(j)], float(p[0, j])) for j in order[:3])
