@@ -4,6 +4,7 @@ as numbers of today's shipped networks (they are retrained)."""
 from __future__ import annotations
 
 import ast
+import json
 import math
 import re
 from decimal import Decimal
@@ -214,3 +215,42 @@ def test_scoring_and_session_do_not_import_each_other_in_a_circle():
 
     assert "session" not in imports(root / "scoring.py")
     assert "scoring" in imports(root / "session.py")
+
+
+# -- the command line ---------------------------------------------------------------------------------------
+def test_replay_verify_json_prints_one_object_per_file_with_the_recomputed_score(tmp_path, capsys):
+    from game.cli import main
+
+    files = []
+    for name, strategy in [("campaign/01-carry", "solution"), ("campaign/06-adding", "losing")]:
+        s = play(name, scripted.strategy_gates(session(name), strategy))
+        path = tmp_path / f"{strategy}.json"
+        replay.save(path, replay.make(s, name, "ada"))
+        files.append((path, s.result()))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{nope")
+    code = main(["replay", "verify", *(str(p) for p, _ in files), str(broken), "--json"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1 and len(lines) == 3
+    for out, (path, r) in zip(lines, files, strict=False):
+        assert out["valid"] and out["file"] == str(path)
+        got = (out["answer"], out["wins"], out["stars"], out["score"])
+        assert got == (r.answer, r.correct, r.stars, r.total)
+        assert out["p_right"] == round(r.p_right, 6) and out["baseline"] == round(r.baseline, 6)
+        parts = out["parts"]
+        total = parts["answer_part"] + parts["agreement_part"] - parts["hint_part"]
+        assert total == pytest.approx(out["score"])
+    assert lines[1]["baseline_units"] == "error" and "tracking_error" in lines[1]
+    assert lines[2] == {"file": str(broken), "valid": False, "error": lines[2]["error"]} and lines[2]["error"]
+
+
+def test_levels_check_json_gives_every_strategy_its_baseline_verdict_and_reason(capsys):
+    from game.cli import main
+
+    main(["levels", "check", "campaign/01-carry", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    rows = [out["model"], out["solution"], *out["losing"].values()]
+    for row in rows:
+        assert {"p_right", "baseline", "wins", "clear_loss", "verdict", "reason"} <= set(row)
+        assert row["reason"].startswith("wins" if row["wins"] else "loses")
+    assert out["playable"] == (not out["problems"])
