@@ -417,12 +417,12 @@ EN: dict[str, str] = {
     "compare.side.gate": "gate",
     "compare.side.yours": "yours",
     "compare.side.network": "network",
-    "compare.side.unchanged": "This word's gates did not change the answer.",
+    "compare.side.unchanged": "Your gates here did as well for the answer as the network's: no cost.",
     "compare.side.weight": (
-        "Swapping in the network's gates here changes log p(right) by up to {weight:.2f}."
+        "Your gates here cost {weight:.2f}: the network's would have done that much better for the answer."
     ),
     "compare.side.weight.decisive": (
-        "Swapping in the network's gates here changes log p(right) by up to {weight:.2f} — a decisive step."
+        "Your gates here cost {weight:.2f}: the network's would have done that much better — a decisive step."
     ),
     "compare.side.answer": "Your answer: {answer} ({percent:.0f}% right)",
     "compare.side.answer.numeric": "Your answer: {answer}",

@@ -141,6 +141,22 @@ def _quality(session, gatings: np.ndarray):
     return np.log(np.maximum(p[:, right], 1e-300)), [task.answers[int(j)] for j in best], best == right
 
 
+def _swaps(session, base: np.ndarray, source: np.ndarray, diff: np.ndarray):
+    """Quality of `base` with one entry (step, column) of `diff` taken from `source`, for each entry.
+    The swapped gatings are built CHUNK at a time, so memory stays bounded however many differ."""
+    parts = []
+    for a in range(0, len(diff), CHUNK):
+        part = diff[a:a + CHUNK]
+        g = np.repeat(base[None], len(part), axis=0)
+        rows, cols = part[:, 0], part[:, 1]
+        g[np.arange(len(part)), rows, cols] = source[rows, cols]
+        parts.append(_quality(session, g))
+    if not parts:
+        return np.zeros(0), [], np.zeros(0, bool)
+    return (np.concatenate([p[0] for p in parts]), [x for p in parts for x in p[1]],
+            np.concatenate([p[2] for p in parts]))
+
+
 def relabel(gating: np.ndarray, perm: tuple[int, ...], S: int) -> np.ndarray:
     """The gating with its slots relabelled: slot s of the result is slot perm[s] of the input."""
     cols = [g * S + perm[s] for g in range(3) for s in range(S)]
@@ -152,12 +168,10 @@ def _decisions(session, player: np.ndarray, model: np.ndarray, perm, player_wins
     diff = np.argwhere(np.abs(player - model) > DIFFERENT)  # (k, 2): step, column
     k = len(diff)
     # [player's run, model's run, k swaps into the player's run, k swaps into the model's run]
-    gatings = np.concatenate([player[None], model[None], np.repeat(player[None], k, axis=0),
-                              np.repeat(model[None], k, axis=0)])
-    for n, (t, col) in enumerate(diff):
-        gatings[2 + n, t, col] = model[t, col]
-        gatings[2 + k + n, t, col] = player[t, col]
-    L, answers, top = _quality(session, gatings)
+    L0, a0, top0 = _quality(session, np.stack([player, model]))
+    L1, a1, top1 = _swaps(session, player, model, diff)
+    L2, _, top2 = _swaps(session, model, player, diff)
+    L, answers, top = np.concatenate([L0, L1, L2]), a0 + a1, np.concatenate([top0, top1, top2])
     effects = np.maximum(0.0, L[2:2 + k] - L[0])
     reverses = L[1] - L[2 + k:]
     # the reverse direction explains only what is left of the shortfall after the player's own swaps
