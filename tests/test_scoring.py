@@ -14,9 +14,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_verdict import TWO_ANSWERS, uninformed
 
 from game.controllers.results import Results
 from game.levels import catalogue, training
+from game.levels.generator import LevelTask
+from game.levels.loader import parse_level
 from game.progress import ProgressStore
 from game.session import replay, scoring, scripted
 from game.session.commands import UseHint
@@ -254,3 +257,27 @@ def test_levels_check_json_gives_every_strategy_its_baseline_verdict_and_reason(
         assert {"p_right", "baseline", "wins", "clear_loss", "verdict", "reason"} <= set(row)
         assert row["reason"].startswith("wins" if row["wins"] else "loses")
     assert out["playable"] == (not out["problems"])
+
+
+@pytest.mark.parametrize("name", IDS)
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_gating_that_never_writes_the_clue_earns_no_star_and_no_outcome_points(name, seed):
+    s = session(name)
+    r = play(name, uninformed(s.level, s.sequence, np.random.default_rng(seed), s.S)).result()
+    assert r.stars == 0 and not r.correct and r.outcome_points == 0
+
+
+def test_a_right_answer_by_guessing_is_said_to_be_a_guess():
+    """Two answers, an untrained network, nothing written: when its favourite happens to be right,
+    the results call it a guess, with no star."""
+    level = parse_level(TWO_ANSWERS)
+    task = LevelTask(level)
+    for seed in range(40):
+        s = PlaySession(level, training.new_model(level, task, seed))
+        scripted.play(s, np.tile([0.0, 1.0, 1.0], (s.T, 1)))
+        res = Results(s, "coin", None, None, 0)
+        if res.score.on_top:
+            assert res.stars == 0 and res.headline() == t("results.headline.guess")
+            return
+    pytest.fail("no seed put the right answer on top")
