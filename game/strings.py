@@ -210,31 +210,80 @@ EN: dict[str, str] = {
     "results.headline.won": "The network answers right, with confidence.",
     "results.headline.unsure": "Right, but not sure enough to win: make the memory clearer.",
     "results.headline.wrong": "The network answers wrong with your gates.",
+    "results.headline.guess": (
+        "Right only by guessing: the network answers the same when the clue is different, so your gates "
+        "did not carry it."
+    ),
     "results.part.answer": "Answer",
     "results.part.answer.value": "{points:.0f} of 100 × 0.7 = {weighted:.1f}",
     "results.part.agreement": "Agreement with the model",
     "results.part.agreement.value": "{agreement:.2f} × 30 = {weighted:.1f}",
     "results.part.hints": "Hints",
-    "results.part.hints.value": "{hints} × −{cost:g} = −{total:.0f}",
+    "results.part.hints.value": "{hints} × −{cost:g} = −{total:.1f}",
+    "results.part.hints.capped": "{hints} × −{cost:g}, never below 0: −{total:.1f}",
     "results.part.hints.none": "none used",
     "results.part.score": "Score",
+    "results.part.score.value": "{total:.1f}",
     "results.menu.explain": "Explain the numbers, word by word",
     "results.menu.explain.detail": "Every gate, memory cell, candidate and hidden value with its formula.",
     "results.words.outcome": (
-        "The right answer got {p:.0f}% from the network: {points:.0f} of 100 outcome points "
-        "(0 for a blind guess, 100 when certain)."
+        "The right answer got {p:.0f}% from the network ({baseline:.0f}% when the clue is changed): "
+        "{points:.0f} of 100 outcome points (0 for a guess, 100 when certain)."
     ),
     "results.words.outcome.numeric": (
-        "The network's answer was {answer}: {points:.0f} of 100 outcome points (100 on the true sum)."
+        "The network's answer was {answer}: {points:.0f} of 100 outcome points (100 within the tolerance "
+        "of {tol:g}, 0 for an answer that ignores the starred numbers)."
     ),
     "results.words.agreement": (
-        "Where your gates differed from the network's, its answer changed by {change:.2f} in all, "
-        "so the agreement is e^−{change:.2f} = {agreement:.2f}."
+        "Where your gates differed from the network's and theirs would have done better, the right "
+        "answer's log-probability would have gained {change:.2f} in all, so the agreement is "
+        "e^−{change:.2f} = {agreement:.2f}."
     ),
     "results.level.title": "The level says",
     "results.level.resembles": "Your gating looks most like “{name}”",
     "results.level.no_explanation": "That is one of the mistakes this level was written to show.",
     "results.level.solution": "The solution",
+    "results.words.agreement.numeric": (
+        "Where your gates differed from the network's and theirs would have done better, your answer "
+        "would have come {change:.2f} tolerances closer in all, so the agreement is e^−{change:.2f} = "
+        "{agreement:.2f}."
+    ),
+    "results.words.agreement.full": (
+        "None of your gates that differ from the network's did worse for the answer: full agreement."
+    ),
+    # -- the verdict (game/levels/verdict.py): also printed by `levels check` and `replay verify` --------
+    "verdict.words.wins": (
+        "wins: {answer} is on top with p {p:.2f}; with the clue changed it would get {baseline:.2f}, "
+        "so the gates carry the clue."
+    ),
+    "verdict.words.guess": (
+        "loses: {answer} is on top with p {p:.2f}, but that is a guess: with the clue changed it still "
+        "gets {baseline:.2f} (a win needs {needed:.2f})."
+    ),
+    "verdict.words.wrong": "loses: the network answers {top} (p {ptop:.2f}); {answer} gets {p:.2f}.",
+    "verdict.words.uninformed": "The gates carry nothing of the clue: changing it changes nothing.",
+    "verdict.words.narrow": (
+        "Only narrowly: a clear loss needs p(right) at most {line:.2f} or another answer {factor:g} times "
+        "as likely."
+    ),
+    "verdict.numbers.wins": (
+        "wins: the answer {answer} is {error:.3f} from the truth (tolerance {tol:g}), and with other starred "
+        "numbers it follows them to within {tracking:.3f} on average (an answer ignoring them would be "
+        "{baseline:.3f} off)."
+    ),
+    "verdict.numbers.off": (
+        "loses: the answer {answer} is {error:.3f} from {truth:g}, outside the tolerance {tol:g}."
+    ),
+    "verdict.numbers.guess": (
+        "loses: the answer {answer} is {error:.3f} off, within the tolerance {tol:g}, but it ignores the "
+        "starred numbers: with others it is {tracking:.3f} off on average, about as far as a guess "
+        "({baseline:.3f})."
+    ),
+    "verdict.numbers.luck": (
+        "loses: the answer {answer} is {error:.3f} off, within the tolerance {tol:g} here, but with other "
+        "starred numbers it is {tracking:.3f} off on average, so it is right by luck."
+    ),
+    "verdict.numbers.narrow": "Only narrowly: a clear loss is more than twice the tolerance ({tol:g}) off.",
     # -- settings ----------------------------------------------------------------------------------
     "settings.title": "Settings",
     "settings.no_player": "no player chosen: not saved",
@@ -275,7 +324,7 @@ EN: dict[str, str] = {
     "level_select.progress": "{player} · {done}/{playable} won",
     "level_select.no_player": "no player",
     "level_select.broken": "{title}: cannot be played",
-    "level_select.best": "best {score:.0f}",
+    "level_select.best": "best {score:.1f}",
     "level_select.new": "new",
     "level_select.none": "No levels found.",
     "level_select.problems": (
@@ -296,7 +345,7 @@ EN: dict[str, str] = {
         "Your finished attempts at this level, newest first, then replay files (saved comparisons and "
         "files put in {folder}). Opening one plays it again with the real network."
     ),
-    "replays.attempt.label": "{when}  {stars}  {score:.0f} points",
+    "replays.attempt.label": "{when}  {stars}  {score:.1f} points",
     "replays.attempt.won": "won",
     "replays.attempt.not_won": "not won",
     "replays.attempt.source": "attempt {id}",
@@ -357,7 +406,7 @@ EN: dict[str, str] = {
     "side.bars.percent": "{percent:.0f}%",
     # -- results screen ----------------------------------------------------------------------------
     "results.title": "{number}. {title}: results",
-    "results.points": "{points:.0f} points",
+    "results.points": "{points:.1f} points",
     "results.with_yours": "With your gates",
     "results.with_network": "With the network's own gates",
     "results.how": "How the score is made",
@@ -382,12 +431,12 @@ EN: dict[str, str] = {
     "compare.side.gate": "gate",
     "compare.side.yours": "yours",
     "compare.side.network": "network",
-    "compare.side.unchanged": "This word's gates did not change the answer.",
+    "compare.side.unchanged": "Your gates here did as well for the answer as the network's: no cost.",
     "compare.side.weight": (
-        "Swapping in the network's gates here changes log p(right) by up to {weight:.2f}."
+        "Your gates here cost {weight:.2f}: the network's would have done that much better for the answer."
     ),
     "compare.side.weight.decisive": (
-        "Swapping in the network's gates here changes log p(right) by up to {weight:.2f} — a decisive step."
+        "Your gates here cost {weight:.2f}: the network's would have done that much better — a decisive step."
     ),
     "compare.side.answer": "Your answer: {answer} ({percent:.0f}% right)",
     "compare.side.answer.numeric": "Your answer: {answer}",

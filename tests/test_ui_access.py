@@ -66,7 +66,7 @@ def test_results_screen_shows_the_values_the_session_computes(app):
     assert res.score == expected  # the scene's state is the session layer's score
     assert res.outcome == session.prediction()
     assert not res.won and expected.stars == 0
-    assert f"{expected.total:.0f} points" in texts
+    assert f"{expected.total:.1f} points" in texts
     for _label, value in res.parts():
         assert value in texts  # every part of the score is on screen, as the controller words it
     shown = " ".join(texts)

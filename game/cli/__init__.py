@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     ver = rsub.add_parser("verify", help="re-simulate replays and recompute their scores")
     ver.add_argument("files", nargs="+", metavar="FILE")
     ver.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
+    ver.add_argument("--json", action="store_true",
+                     help="one JSON object per file: valid, answer, p_right, baseline, wins, stars, "
+                          "score, parts")
     show = rsub.add_parser("show", help="a replay step by step, the player's gates against the model's")
     show.add_argument("file", metavar="FILE")
     show.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")

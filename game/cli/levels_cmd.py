@@ -8,6 +8,25 @@ import sys
 from ..progress_bar import TerminalProgress
 
 
+def verdict_word(o, expect: str) -> str:
+    """WINS / loses clearly / loses narrowly: a losing strategy must lose clearly (docs/scoring.md)."""
+    if o.wins:
+        return "WINS" if expect == "win" else "WINS (should lose)"
+    return "loses clearly" if o.clear_loss else "loses NARROWLY (not clearly)"
+
+
+def _numbers(o) -> str:
+    if o.top:  # word levels: p(right) against the gating's own uninformed baseline
+        return f"p(right)={o.probability:.2f} baseline={o.baseline:.2f}"
+    return f"within tolerance={'yes' if o.probability else 'no '} guess error={o.baseline:.3f}"
+
+
+def outcome_json(o, expect: str) -> dict:
+    return {"answer": o.predicted, "p_right": o.probability, "baseline": o.baseline, "on_top": o.on_top,
+            "wins": o.wins, "confident": o.confident, "clear_loss": o.clear_loss,
+            "verdict": verdict_word(o, expect), "reason": o.reason}
+
+
 def run(args) -> int:
     from ..levels import catalogue, training
     from ..levels.loader import validate_paths
@@ -49,20 +68,20 @@ def run(args) -> int:
             model, _, _ = training.ensure_model(level, TerminalProgress(name))
             c = training.check_level(level, model)
             failed |= not c.playable
+            rows = [("model", c.own), ("solution", c.solution)] + [(f"losing: {n}", o) for n, o in c.losing]
             if args.json:
-                def outcome(o):
-                    return {"answer": o.predicted, "p_right": o.probability, "wins": o.wins}
                 print(json.dumps({"level": name, "playable": c.playable, "problems": c.problems(),
                                   "held_out": c.held_out, "held_out_forced": c.held_out_forced,
-                                  "model": outcome(c.own), "solution": outcome(c.solution),
-                                  "losing": {n: outcome(o) for n, o in c.losing}}))
+                                  "model": outcome_json(c.own, "win"),
+                                  "solution": outcome_json(c.solution, "win"),
+                                  "losing": {n: outcome_json(o, "lose") for n, o in c.losing}}))
                 continue
             print(f"{name}: {'playable' if c.playable else 'NOT PLAYABLE'} "
                   f"(held-out {c.held_out:.1%} own, {c.held_out_forced:.1%} intended)")
-            for label, o in [("model's own gating", c.own), ("solution", c.solution)] + \
-                    [(f"losing: {n}", o) for n, o in c.losing]:
-                print(f"  {label:<40} answers {o.predicted!s:<12} p(right)={o.probability:.2f} "
-                      f"{'WINS' if o.wins else 'loses'}")
+            for label, o in rows:
+                expect = "lose" if label.startswith("losing") else "win"
+                print(f"  {label:<40} answers {o.predicted!s:<12} {_numbers(o)}  {verdict_word(o, expect)}")
+                print(f"  {'':<40} {o.reason}")
             for problem in c.problems():
                 print(f"  problem: {problem}")
     return 1 if failed else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from ..progress_bar import TerminalProgress
@@ -25,6 +26,31 @@ def _print_resemblance(session) -> None:
     if r is not None:
         print(f"  looks most like the level's losing strategy {r.name!r}"
               + (f": {r.explanation}" if r.explanation else ""))
+
+
+def _against(s) -> str:
+    """p(right) against the uninformed baseline (number levels: the error against a guess's)."""
+    if s.error is None:
+        return f"p(right) {s.p_right:.2f} (baseline {s.baseline:.2f})"
+    return f"off by {s.error:.3f} (with other stars {s.tracking:.3f}; a guess {s.baseline:.3f})"
+
+
+def verification_json(v) -> dict:
+    """One verified replay as the JSON object `replay verify --json` prints (docs/scoring.md)."""
+    s = v.score
+    return {"file": v.file, "valid": True, "level": v.level, "player": v.player, "answer": s.answer,
+            "right_answer": v.session.sequence.answer, "p_right": round(s.p_right, 6),
+            "baseline": round(s.baseline, 6), "baseline_units": "probability" if s.error is None else "error",
+            "on_top": s.on_top, "wins": s.correct,
+            "confident": s.confident, "stars": s.stars, "score": s.total, "reason": s.reason,
+            "parts": s.parts(), "stored_score_matches": v.stored_matches,
+            "hints": s.hints, "hints_self_reported": v.hints_self_reported,
+            "relabelled_slots": None if s.relabelled is None else [k + 1 for k in s.relabelled],
+            **({} if s.error is None else
+               {"error": round(s.error, 6), "tracking_error": round(s.tracking, 6)}),
+            "critical": [{"word": d.word, "n": d.step + 1, "gate": d.gate, "slot": d.slot + 1,
+                          "player": d.player, "model": d.model, "cost": round(d.cost, 6),
+                          "answer_if_swapped": d.answer_if_swapped} for d in s.critical]}
 
 
 def run(args) -> int:
@@ -88,15 +114,20 @@ def run(args) -> int:
             try:
                 v = replay.verify(f, level_file=args.level)
             except replay.ReplayError as e:
-                print(f"{f}: REJECTED: {e}")
+                print(json.dumps({"file": str(f), "valid": False, "error": str(e)}) if args.json
+                      else f"{f}: REJECTED: {e}")
                 failed = True
                 continue
             s = v.score
+            if args.json:
+                print(json.dumps(verification_json(v)))
+                continue
             stored = "stored score matches" if v.stored_matches else "stored score DIFFERS (ignored)"
             hints = (f"; hints {s.hints} (self-reported: replays are not signed)"
                      if v.hints_self_reported else "")
-            print(f"{f}: {v.level}, player {v.player!r}: answers {s.answer!r}, score {s.total}, "
-                  f"stars {_stars(s.stars)}; {stored}{hints}")
+            print(f"{f}: {v.level}, player {v.player!r}: answers {s.answer!r}, {_against(s)}, "
+                  f"score {s.total:.1f}, stars {_stars(s.stars)}; {stored}{hints}")
+            print(f"  {s.reason}")
         return 1 if failed else 0
     v = replay.verify(args.file, level_file=args.level)
     s, sess = v.score, v.session
@@ -118,8 +149,10 @@ def run(args) -> int:
                 parts.append(" ".join(f"{x:.1f}" for x in vals) + mark)
             cells.append("  ".join(parts))
         print(f"{t + 1:>4}  {word:<12} {cells[0]:<{12 * S}} {cells[1]:<{12 * S}}")
-    print(f"\nanswer {s.answer!r} (right: {sess.sequence.answer!r}), p(right) {s.p_right:.2f}, "
-          f"agreement {s.agreement:.2f}, hints {s.hints}, score {s.total}, stars {_stars(s.stars)}")
+    print(f"\nanswer {s.answer!r} (right: {sess.sequence.answer!r}), {_against(s)}, "
+          f"agreement {s.agreement:.2f}, hints {s.hints}, score {s.total:.1f}, "
+          f"stars {_stars(s.stars)}")
+    print(f"  {s.reason}")
     _print_resemblance(sess)
     for d in s.critical:
         print(f"  critical: word {d.step + 1} '{d.word}' {d.gate} gate of slot {d.slot + 1}: you "

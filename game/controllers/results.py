@@ -92,41 +92,52 @@ class Results:
             out.append((t("results.level.solution"), explanation))
         return out
 
+    @property
+    def stars(self) -> int:
+        """Stars shown: none when autoplay played part of the sentence (the run is not counted)."""
+        return 0 if self.assisted else self.score.stars
+
     def headline(self) -> str:
         s = self.score
         if s.correct and s.confident:
             return t("results.headline.won")
         if s.correct:
             return t("results.headline.unsure")
+        if s.on_top:
+            return t("results.headline.guess")
         return t("results.headline.wrong")
 
     def in_words(self) -> str:
         """The two parts of the score said in words (docs/scoring.md)."""
         s = self.score
-        if self.session.task.numeric:
-            first = t("results.words.outcome.numeric", answer=s.answer, points=s.outcome_points)
-        else:
-            first = t("results.words.outcome", p=100 * s.p_right, points=s.outcome_points)
         change = -math.log(max(s.agreement, 1e-300))
-        return first + " " + t("results.words.agreement", change=change, agreement=s.agreement)
+        if self.session.task.numeric:
+            first = t("results.words.outcome.numeric", answer=s.answer, points=s.outcome_points,
+                      tol=self.session.task.tolerance)
+            second = t("results.words.agreement.numeric", change=change, agreement=s.agreement)
+        else:
+            first = t("results.words.outcome", p=100 * s.p_right, points=s.outcome_points,
+                      baseline=100 * s.baseline)
+            second = t("results.words.agreement", change=change, agreement=s.agreement)
+        if s.agreement >= 1.0:
+            second = t("results.words.agreement.full")
+        return first + " " + second
 
     def parts(self) -> list[tuple[str, str]]:
-        """The score broken into its parts, as (label, value) lines (docs/scoring.md)."""
+        """The score broken into its parts, as (label, value) lines (docs/scoring.md). Every number is
+        shown as rounded in the score itself, so the lines add up exactly to the total shown."""
         s = self.score
+        if not s.hints:
+            hints = t("results.part.hints.none")
+        elif s.hint_part < HINT_COST * s.hints:
+            hints = t("results.part.hints.capped", hints=s.hints, cost=HINT_COST, total=s.hint_part)
+        else:
+            hints = t("results.part.hints.value", hints=s.hints, cost=HINT_COST, total=s.hint_part)
         return [
-            (
-                t("results.part.answer"),
-                t("results.part.answer.value", points=s.outcome_points, weighted=0.7 * s.outcome_points),
-            ),
-            (
-                t("results.part.agreement"),
-                t("results.part.agreement.value", agreement=s.agreement, weighted=30 * s.agreement),
-            ),
-            (
-                t("results.part.hints"),
-                t("results.part.hints.value", hints=s.hints, cost=HINT_COST, total=HINT_COST * s.hints)
-                if s.hints
-                else t("results.part.hints.none"),
-            ),
-            (t("results.part.score"), f"{s.total:.1f}"),
+            (t("results.part.answer"),
+             t("results.part.answer.value", points=s.outcome_points, weighted=s.answer_part)),
+            (t("results.part.agreement"),
+             t("results.part.agreement.value", agreement=s.agreement, weighted=s.agreement_part)),
+            (t("results.part.hints"), hints),
+            (t("results.part.score"), t("results.part.score.value", total=s.total)),
         ]

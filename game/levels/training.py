@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from lstm_engine import ENGINE_VERSION, Model, ModelFileError, TrainConfig, load_model, save_model, train
-from lstm_engine.losses import softmax
-from lstm_engine.model import gates_dict
 
 from .. import atomic, paths, safe_io
+from . import verdict
 from .generator import LevelTask
 from .schema import Level
 from .sequence import Sequence, play_sequence, solution_gating, strategy_gating
@@ -67,33 +66,30 @@ def train_level(level: Level, progress=None, seed: int | None = None):
 # -- playing a gating through the network --------------------------------------------------------------
 @dataclass
 class Outcome:
-    """What the network answers at the blank when run with some gating."""
+    """What the network answers at the blank when run with some gating, and the verdict
+    (game/levels/verdict.py: a win is the right answer on top *and* clearly above the gating's own guess)."""
 
     predicted: str | float
     probability: float            # of the right answer (classification); 1 or 0 within tolerance (numeric)
     top: list[tuple[str, float]]  # best answers with their probabilities (classification)
-    wins: bool                    # the right answer is on top (numeric: within tolerance)
-    confident: bool               # and p(right) reaches the threshold (numeric: half the tolerance)
+    wins: bool                    # the verdict: right on top and clearly above the uninformed baseline
+    confident: bool               # and p(right) reaches the threshold (numeric: within the tolerance)
+    baseline: float = 0.0         # what the same gates give without the clue (numeric: a guess's error)
+    reason: str = ""              # the verdict in plain words
+    clear_loss: bool = False      # not a win, and clearly so (a losing strategy must clearly lose)
+    on_top: bool = False          # the right answer is on top (numeric: within tolerance), win or guess
+
+
+def outcome_of(v: verdict.Verdict) -> Outcome:
+    return Outcome(v.predicted, v.p_right, list(v.top), v.wins, v.confident, v.baseline, v.reason,
+                   v.clear_loss, v.on_top)
 
 
 def run_gating(level: Level, model: Model, task: LevelTask, seq: Sequence, gating=None) -> Outcome:
     """gating: (T, 3S) values [i | f | o] (NaN = the network decides), or None for the model's own run."""
-    x = task.inputs(seq)[:, None]
-    gates = None if gating is None else gates_dict(np.asarray(gating)[:, None, :], level.network.slots)
-    trace = model.run(x, gates=gates)
-    out = model.outputs(trace.h[seq.blank, 0])
-    if task.numeric:
-        pred = float(out[0])
-        err = abs(pred - float(seq.answer))
-        return Outcome(round(pred, 4), 1.0 if err <= task.tolerance else 0.0, [], err <= task.tolerance,
-                       err <= task.tolerance / 2)
-    p = softmax(out)
-    order = np.argsort(-p)
-    right = task.answer_id[seq.answer]
-    on_top = int(order[0]) == right
-    return Outcome(task.answers[int(order[0])], float(p[right]),
-                   [(task.answers[int(j)], float(p[j])) for j in order[:3]],
-                   on_top, on_top and float(p[right]) >= level.win_threshold)
+    if gating is None:
+        gating = np.full((len(seq), 3 * level.network.slots), np.nan)
+    return outcome_of(verdict.judge(level, model, task, seq, np.asarray(gating, float)[None])[0])
 
 
 def held_out_accuracy(level: Level, model: Model, n: int = HELD_OUT, seed: int = 12345):
@@ -115,8 +111,9 @@ class CheckResult:
 
     @property
     def playable(self) -> bool:
+        """Trained well, the solution wins confidently and every losing strategy clearly loses."""
         return (self.held_out >= PLAYABLE_ACCURACY and self.held_out_forced >= PLAYABLE_ACCURACY
-                and self.solution.confident and not any(o.wins for _, o in self.losing))
+                and self.solution.confident and all(o.clear_loss for _, o in self.losing))
 
     def problems(self) -> list[str]:
         out = []
@@ -125,19 +122,20 @@ class CheckResult:
         if self.held_out_forced < PLAYABLE_ACCURACY:
             out.append(f"held-out accuracy under the intended gating is {self.held_out_forced:.1%} (< 99%)")
         if not self.solution.confident:
-            out.append(f"the solution does not win confidently: it answers {self.solution.predicted!r}, "
-                       f"p(right) {self.solution.probability:.2f}")
-        out += [f"losing strategy '{n}' wins (the right answer is on top)" for n, o in self.losing if o.wins]
+            out.append(f"the solution does not win confidently: {self.solution.reason}")
+        out += [f"losing strategy '{n}' does not clearly lose: {o.reason}" for n, o in self.losing
+                if not o.clear_loss]
         return out
 
 
 def check_level(level: Level, model: Model) -> CheckResult:
     task = LevelTask(level)
     seq = play_sequence(level)
-    own = run_gating(level, model, task, seq)
-    sol = run_gating(level, model, task, seq, solution_gating(level, seq))
-    losing = [(s.name, run_gating(level, model, task, seq, strategy_gating(level, seq, s.changes)))
-              for s in level.losing]
+    S = level.network.slots
+    gatings = [np.full((len(seq), 3 * S), np.nan), solution_gating(level, seq)]
+    gatings += [strategy_gating(level, seq, s.changes) for s in level.losing]
+    own, sol, *rest = [outcome_of(v) for v in verdict.judge(level, model, task, seq, np.stack(gatings))]
+    losing = [(s.name, o) for s, o in zip(level.losing, rest, strict=True)]
     acc, facc = held_out_accuracy(level, model)
     return CheckResult(level.id, own, sol, losing, acc, facc or 0.0)
 

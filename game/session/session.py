@@ -21,10 +21,8 @@ from ..levels.schema import Level
 from ..levels.sequence import play_sequence
 from ..levels.training import Outcome, run_gating
 from .commands import Action, ActionError, Advance, Redo, Restart, SetGates, Undo, UseHint
-
-GATES = ("input", "forget", "output")  # the engine's [i | f | o] blocks, in order
-# where every slot starts: keep the memory, write nothing, show nothing
-KEEP = {"input": 0.0, "forget": 1.0, "output": 0.0}
+from .gates import GATES, KEEP
+from .scoring import score
 
 
 @dataclass(frozen=True)
@@ -242,8 +240,6 @@ class PlaySession:
 
     def result(self):
         """The score of a finished sentence (see game/session/scoring.py and docs/scoring.md)."""
-        from .scoring import score
-
         if not self.finished:
             raise ActionError("the sentence is not finished yet")
         return score(self)

@@ -127,9 +127,16 @@ class ResultsScene(MenuScene, Scene):
         y += (
             draw.paragraph(surface, mark + r.headline(), pygame.Rect(x, y, width, 70), 24, colour, "bold") + 6
         )
-        draw.stars(surface, (x, y + 20), s.stars, 20)
+        if not r.assisted:  # autoplay played part of it: not counted, so no stars to show
+            draw.stars(surface, (x, y + 20), r.stars, 20)
         draw.text(
-            surface, t("results.points", points=s.total), (x + 150, y + 20), 24, theme.TEXT, "bold", "midleft"
+            surface,
+            t("results.points", points=s.total),
+            (x + (0 if r.assisted else 150), y + 20),
+            24,
+            theme.TEXT,
+            "bold",
+            "midleft",
         )
         y += 52
         col = (width - 24) // 2
