@@ -190,7 +190,9 @@ class PlayScene(Scene):
         s, ctl, lay = self.session, self.ctl, self.layout
         step = min(s.step, s.T)
         hints = s.state.hints
-        right = t("play.header.progress", n=min(step + 1, s.T), total=s.T, hints=hints)
+        # the word the cell drawing shows (the one just read while the belt moves): one count on screen
+        shown = ctl.anim.before.shown if ctl.anim is not None else ctl.snapshot.shown
+        right = t("play.header.progress", n=shown + 1, total=s.T, hints=hints)
         chrome.header(surface, t("level.numbered", number=self.row.number, title=self.row.level.title), right)
         position = float(step)
         if ctl.anim is not None:
