@@ -65,7 +65,7 @@ def same_level(level_id: str, ref: str) -> bool:
 
 def file_entries(folders: list[Path], ref: str | None = None) -> list[Entry]:
     """Replay files (.json), newest first, from the given folders (missing folders are fine); with
-    ``ref``, only the replays of that level (files that cannot be read as replays are left out)."""
+    ``ref``, only the replays of that level, and files that cannot be read (opening one says why)."""
     files = []
     for folder in folders:
         try:
@@ -80,8 +80,8 @@ def file_entries(folders: list[Path], ref: str | None = None) -> list[Entry]:
             try:
                 loaded = replays.load(p)
             except replays.ReplayError:
-                continue
-            if not same_level(loaded.level_id, ref):
+                loaded = None  # whose it is cannot be told: listed, so opening it explains the problem
+            if loaded is not None and not same_level(loaded.level_id, ref):
                 continue
         out.append(Entry(f"file:{p}", p.name, str(p.parent), (lambda p=p, r=loaded: replays.verify(p, r))))
         if len(out) == MAX_FILES:

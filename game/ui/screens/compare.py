@@ -228,14 +228,10 @@ class CompareScene(Scene):
         lanes, x0, width = self.geometry()
         surface.blit(_chart((w, h), c), (0, 0))
         legend = pygame.Rect(24, lanes[-1][3].bottom + 12, x0 + width - 24, LEGEND_H - 16)
-        draw.paragraph(
-            surface,
-            t("compare.legend.bars") + "\n" + value_legend(),
-            legend,
-            15,
-            theme.DIM,
-            spacing=1.45,
-        )
+        text = t("compare.legend.bars") + "\n" + value_legend()
+        lines = len(draw.wrap(text, 15, legend.width))
+        spacing = 1.45 if lines * int(15 * 1.45) <= legend.height else 1.3  # three lines: closer
+        draw.paragraph(surface, text, legend, 15, theme.DIM, spacing=spacing)
         # the sentence on the axis: the selected word, and a tick for every step
         axis_y = lanes[0][3].y - 14
         for step in range(c.T):

@@ -26,6 +26,7 @@ from ..views.side import draw_side
 from .explain import ExplainScene
 
 BUTTON_ACTS = (Act.STEP, Act.UNDO, Act.REDO, Act.HINT)
+SIDE_CONTENT_H = 124  # the side panel's "memory says" at the first word: title and three rows
 # pygame_gui's own events (an arrow button pressed…): they must reach the UIManager, or the slider
 # never applies its click_increment
 GUI_EVENTS = frozenset(
@@ -286,8 +287,16 @@ class PlayScene(Scene):
         )
 
     def draw_first_tip(self, surface) -> None:
-        tip = t("play.tip")
-        r = draw.rendered(tip, 16, theme.FOCUS)
-        box = r.get_rect(midbottom=(self.layout.cell.centerx, self.layout.cell.bottom - 10)).inflate(20, 10)
-        pygame.draw.rect(surface, theme.BG, box, border_radius=6)
-        surface.blit(r, r.get_rect(center=box.center))
+        """The first word's tip, in the side panel's free room above its buttons (where it covers
+        nothing: over the cell it hid the second slot's labels)."""
+        side, size, step = self.layout.side, 16, 21
+        width = side.width - 32
+        lines = draw.wrap(t("play.tip"), size, width)
+        bottom = self.layout.buttons[0].y - 10
+        top = bottom - len(lines) * step
+        if top < side.y + SIDE_CONTENT_H:  # no room in this window: the tip waits in the footer
+            chrome.footer(surface, footer_keys(), t("play.tip"))
+            return
+        pygame.draw.line(surface, theme.LINE, (side.x + 16, top - 8), (side.right - 16, top - 8))
+        draw.paragraph(surface, t("play.tip"), pygame.Rect(side.x + 16, top, width, bottom - top), size,
+                       theme.FOCUS, spacing=step / size)
