@@ -1,6 +1,8 @@
-"""Every screen at UI scale 100% and 200%, with the longest strings the game allows: no text leaves its
-box or the window, and no two pieces of text overlap (measured by recording every text the screens
-draw: game/ui/draw.py TextAudit)."""
+"""Every screen at UI scale 100% and 200%, and in the smallest window the README promises (960x600, at
+100% and at 150%), with two slots and the longest strings the game allows: no text leaves its box or
+the window, no two pieces of text overlap and no memory cell's square covers text (measured by
+recording every text and mark the screens draw: game/ui/draw.py TextAudit). With shipped levels and an
+ordinary name, nothing a new player reads is cut short with an ellipsis."""
 
 from __future__ import annotations
 
