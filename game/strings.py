@@ -342,8 +342,8 @@ EN: dict[str, str] = {
     # -- saved replays -----------------------------------------------------------------------------
     "replays.title": "Replays: {title}",
     "replays.intro": (
-        "Your finished attempts at this level, newest first, then replay files (saved comparisons and "
-        "files put in {folder}). Opening one plays it again with the real network."
+        "Your finished attempts at this level, newest first, then replay files of this level (saved "
+        "comparisons and files put in {folder}). Opening one plays it again with the real network."
     ),
     "replays.attempt.label": "{when}  {stars}  {score:.1f} points",
     "replays.attempt.won": "won",
@@ -438,8 +438,13 @@ EN: dict[str, str] = {
     "compare.side.weight.decisive": (
         "Your gates here cost {weight:.2f}: the network's would have done that much better — a decisive step."
     ),
-    "compare.side.answer": "Your answer: {answer} ({percent:.0f}% right)",
+    "compare.side.answer.right": "Your answer: {answer}, the right one (the network gives it {percent:.0f}%)",
+    "compare.side.answer.wrong": "Your answer: {answer} — the right answer, {right}, got {percent:.0f}%",
     "compare.side.answer.numeric": "Your answer: {answer}",
+    "compare.say.no_decisive": (
+        "No decisive step: no single word's gates changed the answer much. Use ← → to look at each word."
+    ),
+    "compare.say.only_decisive": "This is the only decisive step.",
     "compare.side.flips": "That flips the answer.",
     "compare.side.stays": "The answer stays as it was.",
     "compare.side.prompt": (

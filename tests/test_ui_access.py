@@ -171,6 +171,8 @@ def test_level_select_opens_a_saved_attempt_and_a_replay_file_into_the_compariso
     folder.mkdir(parents=True)
     replay.save(folder / "from-a-friend.json", replay.make(session, row.ref, "Grace"))
     (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    other = replay.make(session, row.ref, "Grace").model_copy(update={"level_id": "campaign/02-keep"})
+    replay.save(folder / "another-level.json", other)  # a readable replay of another level: not listed
     app.stack.push(LevelSelectScene(app))
     keys.frames(1)
     keys.press(pygame.K_o)
@@ -178,6 +180,7 @@ def test_level_select_opens_a_saved_attempt_and_a_replay_file_into_the_compariso
     assert lst.name == "replays"
     labels = [i.label for i in lst.list.menu.items]
     assert len(labels) == 4 and labels[-1] == "Back"  # one attempt, two files, back
+    assert "another-level.json" not in labels  # the list is this level's
     keys.frames(1)
     keys.press(pygame.K_RETURN)  # the attempt
     cmp = keys.top

@@ -88,11 +88,14 @@ def headless_env(tmp_path) -> dict:
 
 
 def new_player(keys: Keys, name: str = "Ada"):
-    keys.press(pygame.K_RETURN)  # no player yet: "Continue" asks who is playing
+    assert keys.top.name == "title" and keys.top.menu.focused.key == "campaign"  # no player: no Continue
+    keys.press(pygame.K_RETURN)  # "Campaign" asks who is playing first…
     assert keys.top.name == "profiles" and keys.top.typing
     keys.type(name)
     keys.press(pygame.K_RETURN)
-    assert keys.app.player == name and keys.top.name == "title"
+    assert keys.app.player == name and keys.top.name == "level_select"  # …then goes on to the campaign
+    keys.press(pygame.K_ESCAPE)
+    assert keys.top.name == "title"
 
 
 def gate_by_keys(keys: Keys, gates: np.ndarray) -> None:

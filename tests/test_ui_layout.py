@@ -1,6 +1,8 @@
-"""Every screen at UI scale 100% and 200%, with the longest strings the game allows: no text leaves its
-box or the window, and no two pieces of text overlap (measured by recording every text the screens
-draw: game/ui/draw.py TextAudit)."""
+"""Every screen at UI scale 100% and 200%, and in the smallest window the README promises (960x600, at
+100% and at 150%), with two slots and the longest strings the game allows: no text leaves its box or
+the window, no two pieces of text overlap and no memory cell's square covers text (measured by
+recording every text and mark the screens draw: game/ui/draw.py TextAudit). With shipped levels and an
+ordinary name, nothing a new player reads is cut short with an ellipsis."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from game.ui.screens.level_select import LevelSelectScene
 from game.ui.screens.loading import LoadingScene
 from game.ui.screens.play import PlayScene
 from game.ui.screens.profiles import ProfilesScene
+from game.ui.screens.replays import ReplaysScene
 from game.ui.screens.results import ResultsScene
 from game.ui.screens.settings import SettingsScene
 from game.ui.screens.title import TitleScene
@@ -41,16 +44,34 @@ LONG_CONCEPT = ("Memorable " * 20)[:200].strip()
 LONG_INTRO = "A very long introduction that goes on and on. " * 40
 
 
-@pytest.fixture(params=[(1.0, (1280, 720)), (2.0, (1920, 1200))], ids=["100%", "200%"])
+SCALES = {
+    "100%": (1.0, (1280, 720)),
+    "200%": (2.0, (1920, 1200)),
+    "100% at 960x600": (1.0, MIN_SIZE),
+    "150% at 960x600": (1.5, (1440, 900)),
+}
+
+
+@pytest.fixture(params=list(SCALES.values()), ids=list(SCALES))
 def scaled_app(request, tmp_path, monkeypatch):
+    yield from make_app(request.param, tmp_path, monkeypatch)
+
+
+@pytest.fixture(params=[SCALES["100%"], SCALES["150% at 960x600"]], ids=["100%", "150% at 960x600"])
+def large_and_least_app(request, tmp_path, monkeypatch):
+    """The usual window, and the least room (every scale that leaves 960x600 lays out the same)."""
+    yield from make_app(request.param, tmp_path, monkeypatch)
+
+
+def make_app(param, tmp_path, monkeypatch):
     monkeypatch.setenv("GATEKEEPER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
-    scale, size = request.param
+    scale, size = param
     app = App(size=size)
     app.set_player(LONG_NAME)
     app.save_settings(dataclasses.replace(app.settings, ui_scale=scale))
     assert app.scale == scale
-    if scale == 2.0:  # at 200% the game has exactly its smallest room to lay out in
+    if scale > 1.0 or size == MIN_SIZE:  # the game has exactly its smallest room to lay out in
         assert app.screen.get_size() == MIN_SIZE
     yield app
     app.close()
@@ -86,6 +107,9 @@ def problems_in(a: draw.TextAudit, app, label: str) -> list[str]:
         for other, orect, osurface, olayer in placed:
             if osurface is surface and olayer == layer and ink.colliderect(orect):
                 problems.append(f"{label}: {s!r} at {rect} overlaps {other!r} at {orect}")
+        for what, mrect, msurface, mlayer in a.marks:
+            if msurface is surface and mlayer == layer and ink.colliderect(mrect):
+                problems.append(f"{label}: {s!r} at {rect} is covered by {what} at {mrect}")
         placed.append((s, ink, surface, layer))
     return problems
 
@@ -157,6 +181,58 @@ def visit_every_screen(app) -> list[str]:
     return problems
 
 
+def visit_a_first_hour(app, level_id: str) -> list[str]:
+    """A new player's screens with a shipped level and an ordinary name: every text problem, and
+    every text cut short with an ellipsis (nothing a first-hour player sees may be cut)."""
+    problems = []
+    row = level_row(level_id)
+    model, _, _ = ensure_model(row.level)
+
+    def look(label):
+        with draw.TextAudit() as a:
+            app.frame([], DT)
+        problems.extend(problems_in(a, app, label))
+        problems.extend(f"{label}: cut short: {s!r}" for s in a.cuts)
+
+    def show(scene, label):
+        app.stack.push(scene)
+        look(label)
+
+    show(TitleScene(app), "title")
+    show(LevelSelectScene(app), "level select")
+    show(IntroScene(app, row, model), "intro")
+    app.stack.pop()
+    play = PlayScene(app, row, model)
+    show(play, "play, first word")
+    gate_along(play.session, "solution", play.session.sequence.blank)
+    play.ctl.anim = None
+    look("play, at the blank")
+    play.handle(Input(Act.HINT))
+    look("play, hint at the blank")
+    app.stack.pop()
+    session = PlaySession(row.level, model)
+    gate_along(session, "losing", session.T)
+    show(ResultsScene(app, row, model, session, 0), "results")
+    for k in range(len(app.stack.top.res.menu.items)):  # every item focused (bold is wider)
+        app.stack.top.res.menu.point(k)
+        look(f"results item {k}")
+    show(CompareScene(app, row, session, app.stack.top.res.score), "compare")
+    app.stack.top.cmp.swap(False)
+    look("compare, what if")
+    app.stack.top.handle(Input(Act.NEXT_SLOT))
+    look("compare, Tab")
+    app.stack.pop()
+    app.stack.pop()
+    won = PlaySession(row.level, model)
+    gate_along(won, "solution", won.T)
+    show(CompareScene(app, row, won), "compare, a won run")
+    app.stack.top.handle(Input(Act.NEXT_SLOT))
+    look("compare, a won run, Tab")
+    app.stack.pop()
+    show(ReplaysScene(app, row), "replays")
+    return problems
+
+
 def gate_along(session, strategy: str, words: int) -> None:
     """Play ``words`` words of a scripted gating (game/session/scripted.py)."""
     gates = strategy_gates(session, strategy)
@@ -176,6 +252,13 @@ def audit_draw(app, scene) -> list[str]:
 
 def test_no_text_leaves_its_box_or_overlaps_at_any_scale(scaled_app):
     problems = visit_every_screen(scaled_app)
+    assert not problems, f"{len(problems)} text problems:\n" + "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("level_id", ["01-carry", "08-two-slots", "12-finale"])
+def test_nothing_a_new_player_reads_is_cut_short_at_any_scale(large_and_least_app, level_id):
+    large_and_least_app.set_player("Ada")
+    problems = visit_a_first_hour(large_and_least_app, level_id)
     assert not problems, f"{len(problems)} text problems:\n" + "\n".join(problems[:40])
 
 

@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lv = sub.add_parser("levels", help="level files: validate them, train their networks, check them")
     lsub = lv.add_subparsers(dest="levels_command", metavar="LEVELS_COMMAND", required=True)
+    ls = lsub.add_parser("list", help="the shipped levels in play order: id and title")
+    ls.add_argument("--json", action="store_true", help="one JSON object per level")
     val = lsub.add_parser("validate", help="check level files and packs; every problem as file:line:column")
     val.add_argument("paths", nargs="+", metavar="PATH")
     tr = lsub.add_parser("train", help="train (or load cached) networks for levels, with a progress bar")

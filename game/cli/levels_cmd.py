@@ -1,4 +1,4 @@
-"""`gatekeeper levels validate|train|check`."""
+"""`gatekeeper levels list|validate|train|check`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def run(args) -> int:
     from ..levels import catalogue, training
     from ..levels.loader import validate_paths
 
+    if args.levels_command == "list":
+        return list_levels(catalogue.shipped_entries(), args.json)
     if args.levels_command == "validate":
         code, lines = validate_paths(args.paths)
         print("\n".join(lines))
@@ -85,3 +87,16 @@ def run(args) -> int:
             for problem in c.problems():
                 print(f"  problem: {problem}")
     return 1 if failed else 0
+
+
+def list_levels(entries, as_json: bool) -> int:
+    """The shipped levels in play order: the id to give other commands (and --level), and the title."""
+    width = max((len(name) for name, _ in entries), default=0)
+    for name, entry in entries:
+        title = entry.level.title if entry.level is not None else None
+        if as_json:
+            print(json.dumps({"level": name, "title": title, "ok": title is not None}))
+        else:
+            shown = title if title is not None else "(does not load: see levels validate)"
+            print(f"{name:<{width}}  {shown}")
+    return 0 if all(e.level is not None for _, e in entries) else 1

@@ -60,11 +60,18 @@ class Comparison:
     def move(self, delta: int) -> None:
         self.select(self.selected + delta)
 
-    def jump_decisive(self, direction: int) -> None:
-        """The next (or previous) step whose decision changed the answer's probability a lot."""
-        steps = [s for s in self.decisive if (s - self.selected) * direction > 0]
-        if steps:
-            self.select(min(steps) if direction > 0 else max(steps))
+    def jump_decisive(self, direction: int) -> bool:
+        """The next (or previous) step whose decision changed the answer's probability a lot, going
+        round at the end. False when there is none to go to (none at all, or only the selected one)."""
+        others = [s for s in self.decisive if s != self.selected]
+        if not others:
+            return False
+        ahead = [s for s in others if (s - self.selected) * direction > 0]
+        if direction > 0:
+            self.select(min(ahead) if ahead else min(others))
+        else:
+            self.select(max(ahead) if ahead else max(others))
+        return True
 
     def gates_at(self, step: int, which: str) -> list[dict[str, float]]:
         row = (self.player if which == "player" else self.model)[step]

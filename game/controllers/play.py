@@ -173,6 +173,8 @@ class PlayController:
             if act in (Act.BACK, Act.CONFIRM, Act.STEP):
                 self.help_open = False
             return
+        if self.session.finished and act != Act.BACK:
+            return  # the last word is read: the attempt is final, its results come next (no undo)
         if act == Act.BACK:
             if self.leave_armed > 0:
                 self.left = True

@@ -14,6 +14,7 @@ from .menu import Item, Menu
 
 MAX_ATTEMPTS = 20  # the newest attempts listed for a level
 MAX_FILES = 30
+MAX_SCANNED = 200  # the newest replay files read to find a level's own
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,15 @@ def attempt_entries(store, player: str | None, ref: str) -> list[Entry]:
     return out
 
 
-def file_entries(folders: list[Path]) -> list[Entry]:
-    """Replay files (.json), newest first, from the given folders (missing folders are fine)."""
+def same_level(level_id: str, ref: str) -> bool:
+    """Whether a replay recorded on ``level_id`` is of the level ``ref``: the game records refs
+    ("campaign/01-carry"); a bare id ("01-carry") names the level of that id."""
+    return level_id == ref or ("/" not in level_id and level_id == ref.rsplit("/", 1)[-1])
+
+
+def file_entries(folders: list[Path], ref: str | None = None) -> list[Entry]:
+    """Replay files (.json), newest first, from the given folders (missing folders are fine); with
+    ``ref``, only the replays of that level, and files that cannot be read (opening one says why)."""
     files = []
     for folder in folders:
         try:
@@ -65,9 +73,20 @@ def file_entries(folders: list[Path]) -> list[Entry]:
         except OSError:
             continue
     files.sort(key=lambda p: p.stat().st_mtime if p.exists() else 0, reverse=True)
-    return [
-        Entry(f"file:{p}", p.name, str(p.parent), (lambda p=p: replays.verify(p))) for p in files[:MAX_FILES]
-    ]
+    out = []
+    for p in files[:MAX_SCANNED]:
+        loaded = None
+        if ref is not None:
+            try:
+                loaded = replays.load(p)
+            except replays.ReplayError:
+                loaded = None  # whose it is cannot be told: listed, so opening it explains the problem
+            if loaded is not None and not same_level(loaded.level_id, ref):
+                continue
+        out.append(Entry(f"file:{p}", p.name, str(p.parent), (lambda p=p, r=loaded: replays.verify(p, r))))
+        if len(out) == MAX_FILES:
+            break
+    return out
 
 
 class ReplayList:

@@ -51,6 +51,9 @@ class TextAudit:
     def __init__(self):
         # (text, visible rect, its box or None, surface drawn on, layer: the scene drawing it)
         self.entries: list[tuple[str, pygame.Rect, pygame.Rect | None, pygame.Surface, int]] = []
+        # (what, visible rect, surface, layer): drawings no text may cover (memory cells' squares)
+        self.marks: list[tuple[str, pygame.Rect, pygame.Surface, int]] = []
+        self.cuts: list[str] = []  # texts shortened with an ellipsis to fit (fit, paragraph)
         self.layer = 0
 
     def __enter__(self) -> TextAudit:
@@ -87,6 +90,14 @@ def text(
     return rect
 
 
+def mark(surface, rect, what: str) -> None:
+    """Record a drawing that text must not cover (for the layout tests; nothing is drawn)."""
+    for audit in _audits:
+        visible = pygame.Rect(rect).clip(surface.get_clip())
+        if visible.width and visible.height:
+            audit.marks.append((what, visible, surface, audit.layer))
+
+
 def next_layer() -> None:
     """A new scene starts drawing over the last (an overlay): its text may cover what is under it."""
     for audit in _audits:
@@ -98,6 +109,8 @@ def fit(s: str, size: int, width: int, style: str = "regular") -> str:
     f = font(size, style)
     if f.size(s)[0] <= width:
         return s
+    for audit in _audits:
+        audit.cuts.append(s)
     while s and f.size(s + "…")[0] > width:
         s = s[:-1]
     return s + "…"
@@ -146,6 +159,8 @@ def paragraph(
     if max_lines is not None:
         room = min(room, max_lines)
     if len(lines) > room:
+        for audit in _audits:
+            audit.cuts.append(s)
         lines = lines[:room]
         lines[-1] = fit(lines[-1] + " …", size, rect.width, style)
     for k, line in enumerate(lines):

@@ -132,6 +132,17 @@ def value_legend() -> str:
     return t("compare.legend.cells.standard")
 
 
+def answer_line(c: Comparison) -> str:
+    """The player's answer; the percentage is always the right answer's, and says so."""
+    s = c.score
+    if c.session.task.numeric:
+        return t("compare.side.answer.numeric", answer=s.answer)
+    if s.correct:
+        return t("compare.side.answer.right", answer=s.answer, percent=100 * s.p_right)
+    right = c.session.sequence.answer
+    return t("compare.side.answer.wrong", answer=s.answer, right=right, percent=100 * s.p_right)
+
+
 class CompareScene(Scene):
     name = "compare"
 
@@ -164,6 +175,7 @@ class CompareScene(Scene):
         if not isinstance(inp, Input):
             return
         c = self.cmp
+        self.message = ""  # a message answers the last key; the next one brings the key hints back
         if inp.act in (Act.LEFT, Act.DECREASE):
             c.move(-1)
         elif inp.act in (Act.RIGHT, Act.INCREASE):
@@ -172,10 +184,9 @@ class CompareScene(Scene):
             c.select(0)
         elif inp.act == Act.SET_MAX:
             c.select(c.T - 1)
-        elif inp.act == Act.NEXT_SLOT:
-            c.jump_decisive(1)
-        elif inp.act == Act.PREV_SLOT:
-            c.jump_decisive(-1)
+        elif inp.act in (Act.NEXT_SLOT, Act.PREV_SLOT):
+            if not c.jump_decisive(1 if inp.act == Act.NEXT_SLOT else -1):
+                self.message = t("compare.say.only_decisive") if c.decisive else t("compare.say.no_decisive")
         elif inp.act in (Act.CONFIRM, Act.STEP) and inp.value is None:
             c.swap(False)
         elif inp.act == Act.FROM_HERE:
@@ -220,14 +231,10 @@ class CompareScene(Scene):
         lanes, x0, width = self.geometry()
         surface.blit(_chart((w, h), c), (0, 0))
         legend = pygame.Rect(24, lanes[-1][3].bottom + 12, x0 + width - 24, LEGEND_H - 16)
-        draw.paragraph(
-            surface,
-            t("compare.legend.bars") + "\n" + value_legend(),
-            legend,
-            15,
-            theme.DIM,
-            spacing=1.45,
-        )
+        text = t("compare.legend.bars") + "\n" + value_legend()
+        lines = len(draw.wrap(text, 15, legend.width))
+        spacing = 1.45 if lines * int(15 * 1.45) <= legend.height else 1.3  # three lines: closer
+        draw.paragraph(surface, text, legend, 15, theme.DIM, spacing=spacing)
         # the sentence on the axis: the selected word, and a tick for every step
         axis_y = lanes[0][3].y - 14
         for step in range(c.T):
@@ -297,18 +304,8 @@ class CompareScene(Scene):
         y += draw.paragraph(surface, how, pygame.Rect(x, y, w, 66), 15, theme.DIM) + 8
         pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
         y += 10
-        s = c.score
-        draw.text(
-            surface,
-            t("compare.side.answer", answer=s.answer, percent=100 * s.p_right)
-            if not c.session.task.numeric
-            else t("compare.side.answer.numeric", answer=s.answer),
-            (x, y),
-            16,
-            theme.GOOD if s.correct else theme.BAD,
-            "bold",
-        )
-        y += 26
+        colour = theme.GOOD if c.score.correct else theme.BAD
+        y += draw.paragraph(surface, answer_line(c), pygame.Rect(x, y, w, 44), 16, colour, "bold") + 6
         if c.whatif is not None:
             colour = theme.FOCUS if c.flips else theme.TEXT
             y += draw.paragraph(

@@ -14,6 +14,7 @@ from ..views.controls import gate_name
 from .title import TitleScene
 
 MENU_W = 400
+DIAGRAM_H = 108  # the belt, the gates' names and two lines of what each does
 
 
 class IntroScene(MenuScene, Scene):
@@ -63,11 +64,15 @@ class IntroScene(MenuScene, Scene):
             surface, level.concept, pygame.Rect(left.x, y, left.width, 120), size, theme.FOCUS, "bold"
         )
         y += 20
-        y += draw.paragraph(
-            surface, level.intro, pygame.Rect(left.x, y, left.width, left.bottom - y - 150), 19
-        )
+        room = pygame.Rect(left.x, y, left.width, left.bottom - y - DIAGRAM_H - 24)
+        # the text in full: smaller type in a small window rather than a cut
+        sizes = (19, 17, 16, 15)
+        fits = [z for z in sizes if len(draw.wrap(level.intro, z, room.width)) * int(z * 1.3) <= room.height]
+        body = fits[0] if fits else sizes[-1]
+        y += draw.paragraph(surface, level.intro, room, body)
         self.draw_diagram(
-            surface, pygame.Rect(left.x, max(y + 24, left.bottom - 120), min(640, left.width), 110)
+            surface,
+            pygame.Rect(left.x, max(y + 24, left.bottom - DIAGRAM_H), min(640, left.width), DIAGRAM_H),
         )
         draw_menu(surface, self.menu, self.menu_pos(), MENU_W)
         chrome.footer(

@@ -26,6 +26,18 @@ from ..views.side import draw_side
 from .explain import ExplainScene
 
 BUTTON_ACTS = (Act.STEP, Act.UNDO, Act.REDO, Act.HINT)
+SIDE_CONTENT_H = 124  # the side panel's "memory says" at the first word: title and three rows
+# pygame_gui's own events (an arrow button pressed…): they must reach the UIManager, or the slider
+# never applies its click_increment
+GUI_EVENTS = frozenset(
+    {
+        pygame_gui.UI_BUTTON_PRESSED,
+        pygame_gui.UI_BUTTON_START_PRESS,
+        pygame_gui.UI_BUTTON_DOUBLE_CLICKED,
+        pygame_gui.UI_BUTTON_ON_HOVERED,
+        pygame_gui.UI_BUTTON_ON_UNHOVERED,
+    }
+)
 
 
 def footer_keys() -> list[tuple[str, str]]:
@@ -133,8 +145,20 @@ class PlayScene(Scene):
                 self.ctl.slot, self.ctl.gate = slot, SHOWN_GATES.index(gate)
                 self.ctl.set_gate(slot, gate, round(float(event.value), 2))
             return True
+        if event.type in GUI_EVENTS:  # a slider's arrow was clicked: the slider takes its step
+            self.gui.process_events(event)
+            return True
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            hit = self.track_hit(event.pos)
+            if hit is not None:  # a click on a slider's track sets the gate to that point
+                slot, gate, value = hit
+                if self.ctl.autoplay:
+                    self.ctl.take_over()
+                self.ctl.slot, self.ctl.gate = slot, SHOWN_GATES.index(gate)
+                self.ctl.set_gate(slot, gate, value)
+                return True
         if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
-            used = self.gui.process_events(event)
+            used = self.gui.process_events(self.in_window(event))
             if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
                 self.ctl.release()
                 for act, r in zip(BUTTON_ACTS, self.layout.buttons, strict=True):
@@ -151,6 +175,31 @@ class PlayScene(Scene):
                         return True
             return used or event.type != pygame.MOUSEMOTION
         return False
+
+    def in_window(self, event):
+        """The event with its position in window pixels: pygame_gui scales positions to the canvas
+        itself (mouse_pos_scale_factor), and the app has already given this one in canvas pixels."""
+        if self.app.scale == 1.0 or not hasattr(event, "pos"):
+            return event
+        d = dict(event.dict)
+        k = self.app.scale
+        d["pos"] = (round((event.pos[0] + 0.5) * k), round((event.pos[1] + 0.5) * k))
+        return pygame.event.Event(event.type, d)
+
+    def track_hit(self, pos) -> tuple[int, str, float] | None:
+        """(slot, gate, value) for a point on a slider's track, between its arrows and off its handle
+        (pygame_gui moves a slider only by its arrows or by dragging the handle)."""
+        for s, (slot, gate) in self.sliders.items():
+            left, right, handle = s.left_button, s.right_button, s.sliding_button
+            if left is None or right is None or handle is None:
+                continue
+            track = pygame.Rect(left.rect.right, s.rect.y, right.rect.x - left.rect.right, s.rect.height)
+            if not track.collidepoint(pos) or handle.rect.collidepoint(pos):
+                continue
+            span = track.width - handle.rect.width
+            value = (pos[0] - track.x - handle.rect.width / 2) / max(1, span)
+            return slot, gate, round(min(1.0, max(0.0, value)), 2)
+        return None
 
     def handle(self, inp) -> None:
         if isinstance(inp, Input) and inp.act == Act.EXPLAIN:
@@ -190,7 +239,9 @@ class PlayScene(Scene):
         s, ctl, lay = self.session, self.ctl, self.layout
         step = min(s.step, s.T)
         hints = s.state.hints
-        right = t("play.header.progress", n=min(step + 1, s.T), total=s.T, hints=hints)
+        # the word the cell drawing shows (the one just read while the belt moves): one count on screen
+        shown = ctl.anim.before.shown if ctl.anim is not None else ctl.snapshot.shown
+        right = t("play.header.progress", n=shown + 1, total=s.T, hints=hints)
         chrome.header(surface, t("level.numbered", number=self.row.number, title=self.row.level.title), right)
         position = float(step)
         if ctl.anim is not None:
@@ -236,8 +287,16 @@ class PlayScene(Scene):
         )
 
     def draw_first_tip(self, surface) -> None:
-        tip = t("play.tip")
-        r = draw.rendered(tip, 16, theme.FOCUS)
-        box = r.get_rect(midbottom=(self.layout.cell.centerx, self.layout.cell.bottom - 10)).inflate(20, 10)
-        pygame.draw.rect(surface, theme.BG, box, border_radius=6)
-        surface.blit(r, r.get_rect(center=box.center))
+        """The first word's tip, in the side panel's free room above its buttons (where it covers
+        nothing: over the cell it hid the second slot's labels)."""
+        side, size, step = self.layout.side, 16, 21
+        width = side.width - 32
+        lines = draw.wrap(t("play.tip"), size, width)
+        bottom = self.layout.buttons[0].y - 10
+        top = bottom - len(lines) * step
+        if top < side.y + SIDE_CONTENT_H:  # no room in this window: the tip waits in the footer
+            chrome.footer(surface, footer_keys(), t("play.tip"))
+            return
+        pygame.draw.line(surface, theme.LINE, (side.x + 16, top - 8), (side.right - 16, top - 8))
+        draw.paragraph(surface, t("play.tip"), pygame.Rect(side.x + 16, top, width, bottom - top), size,
+                       theme.FOCUS, spacing=step / size)

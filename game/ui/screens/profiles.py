@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pygame
 
 from ...controllers.profiles import NEW, Profiles
@@ -17,6 +19,10 @@ W = 480
 
 class ProfilesScene(Scene):
     name = "profiles"
+
+    def __init__(self, app, after: Callable[[], None] | None = None):
+        super().__init__(app)
+        self.after = after  # where to go once a player is chosen (default: back where we came from)
 
     def enter(self) -> None:
         players = []
@@ -77,6 +83,8 @@ class ProfilesScene(Scene):
     def done(self, name: str) -> None:
         self.app.set_player(name)
         self.app.stack.pop()
+        if self.after is not None:
+            self.after()
 
     def draw(self, surface) -> None:
         surface.fill(theme.BG)

@@ -14,6 +14,7 @@ from ..menu_view import MenuScene, draw_menu, handle_mouse
 from ..scenes import Scene
 
 W, ITEM_H = 560, 38
+INTRO_SIZE, INTRO_STEP = 15, 19
 
 
 def replay_folders() -> list:
@@ -33,14 +34,18 @@ class ReplaysScene(MenuScene, Scene):
 
     def enter(self) -> None:
         entries = attempt_entries(self.app.store, self.app.player, self.row.ref)
-        self.list = ReplayList(entries + file_entries(replay_folders()))
+        self.list = ReplayList(entries + file_entries(replay_folders(), self.row.ref))
 
     def current_menu(self):
         return self.list.menu
 
+    def intro(self) -> tuple[str, ...]:
+        """The introduction's lines: as many as it takes (the folder's path may be long)."""
+        return draw.wrap(t("replays.intro", folder=replay_folders()[1]), INTRO_SIZE, W)
+
     def menu_pos(self):
         w, _ = self.app.screen.get_size()
-        return ((w - W) // 2, chrome.HEADER_H + 84)
+        return ((w - W) // 2, chrome.HEADER_H + 12 + len(self.intro()) * INTRO_STEP + 12)
 
     def visible(self) -> int:
         """How many rows fit; the menu scrolls by keeping the focus inside this window."""
@@ -91,8 +96,9 @@ class ReplaysScene(MenuScene, Scene):
         surface.fill(theme.BG)
         chrome.header(surface, t("replays.title", title=self.row.title), self.app.player or "")
         x, y = self.menu_pos()
-        intro = t("replays.intro", folder=replay_folders()[1])
-        draw.paragraph(surface, intro, pygame.Rect(x, chrome.HEADER_H + 12, W, 62), 15, theme.DIM)
+        for k, line in enumerate(self.intro()):
+            box = pygame.Rect(x, chrome.HEADER_H + 12, W, y - 12 - chrome.HEADER_H - 12)
+            draw.text(surface, line, (x, box.y + k * INTRO_STEP), INTRO_SIZE, theme.DIM, box=box)
         draw_menu(
             surface, self.view(), (x, y), W, 17, ITEM_H, pygame.Rect(x, h - chrome.FOOTER_H - 70, W, 24)
         )

@@ -17,6 +17,7 @@ from ..views.side import draw_bars
 
 MENU_W = 380
 ITEM_H = 44
+MENU_SIZES = (18, 17, 16, 15)  # the menu's type, largest first
 
 
 class ResultsScene(MenuScene, Scene):
@@ -54,7 +55,16 @@ class ResultsScene(MenuScene, Scene):
         self.choose("back")
 
     def menu_width(self) -> int:
-        return min(MENU_W, self.app.screen.get_width() * 3 // 10)
+        """Three tenths of the window, widened (up to MENU_W) until every label fits at the least type."""
+        need = max(draw.font(MENU_SIZES[-1], "bold").size(i.label)[0] for i in self.res.menu.items) + 34
+        return min(MENU_W, max(self.app.screen.get_width() * 3 // 10, need))
+
+    def menu_size(self) -> int:
+        """The largest type at which every label fits whole, focused (bold) or not."""
+        room = self.menu_width() - 34
+        labels = [i.label for i in self.res.menu.items]
+        fits = [z for z in MENU_SIZES if all(draw.font(z, "bold").size(label)[0] <= room for label in labels)]
+        return fits[0] if fits else MENU_SIZES[-1]
 
     def menu_pos(self):
         w, h = self.app.screen.get_size()
@@ -107,6 +117,42 @@ class ResultsScene(MenuScene, Scene):
             if rect.bottom - y < 36:
                 break
 
+    def decisive_line(self) -> str:
+        """The most decisive difference, in words ("" when there is none)."""
+        crit = self.res.score.critical
+        if not crit:
+            return ""
+        d = crit[0]
+        return t(
+            "results.decisive",
+            word=d.word,
+            n=d.step + 1,
+            gate=gate_name(d.gate),
+            player=d.player,
+            model=d.model,
+            answer=d.answer_if_swapped,
+        )
+
+    def column_plan(self, width: int, height: int) -> tuple[int, int, int]:
+        """(headline type, rows of answers, explanation type): the largest that lets the whole column
+        fit the window's height (a small window gets smaller type and fewer rows before any cut)."""
+        r = self.res
+        mark_headline = "✓ " + r.headline()
+        words, decisive = r.in_words(), self.decisive_line()
+        plans = ((24, 3, 15), (21, 3, 15), (21, 2, 15), (19, 2, 14), (19, 1, 14))
+        for head, rows, small in plans:
+            need = (
+                min(70, paragraph_h(mark_headline, head, width, style="bold")) + 6
+                + 52
+                + 28 + rows * 24 + 14
+                + 28 + 24 * len(r.parts()) + 4
+                + paragraph_h(words, small, width) + 8
+                + (paragraph_h(decisive, 16, width) + 8 if decisive else 0)
+            )
+            if need <= height:
+                return head, rows, small
+        return plans[-1]
+
     def draw(self, surface) -> None:
         """A column that flows from the top: headline, stars, both answers, the score in its parts,
         the most decisive difference; what does not fit the window's height is left out, last first."""
@@ -124,8 +170,12 @@ class ResultsScene(MenuScene, Scene):
         bottom = h - chrome.FOOTER_H - 34  # the saved/notice line goes below
         colour = theme.GOOD if r.won else theme.FOCUS if s.correct else theme.BAD
         mark = "✓ " if r.won else "✗ "  # the outcome is never told by colour alone
+        head, rows, small = self.column_plan(width, bottom - y)
         y += (
-            draw.paragraph(surface, mark + r.headline(), pygame.Rect(x, y, width, 70), 24, colour, "bold") + 6
+            draw.paragraph(
+                surface, mark + r.headline(), pygame.Rect(x, y, width, 70), head, colour, "bold"
+            )
+            + 6
         )
         if not r.assisted:  # autoplay played part of it: not counted, so no stars to show
             draw.stars(surface, (x, y + 20), r.stars, 20)
@@ -141,17 +191,21 @@ class ResultsScene(MenuScene, Scene):
         y += 52
         col = (width - 24) // 2
         numeric = self.session.task.numeric
-        for k, (title, outcome) in enumerate(
-            ((t("results.with_yours"), r.outcome), (t("results.with_network"), r.model_outcome))
-        ):
+        columns = ((t("results.with_yours"), r.outcome), (t("results.with_network"), r.model_outcome))
+        widest = max(columns, key=lambda c: draw.font(17, "bold").size(c[0])[0])[0]
+        fits = [z for z in (17, 16, 15, 14) if draw.font(z, "bold").size(widest)[0] <= col]
+        title_size = fits[0] if fits else 14  # both titles whole: smaller type in a narrow window
+        for k, (title, outcome) in enumerate(columns):
             cx = x + k * (col + 24)
-            draw.text(surface, draw.fit(title, 17, col, "bold"), (cx, y), 17, theme.TEXT, "bold")
+            draw.text(
+                surface, draw.fit(title, title_size, col, "bold"), (cx, y), title_size, theme.TEXT, "bold"
+            )
             if numeric:
                 line = t("answer.numeric", predicted=outcome.predicted, answer=self.session.sequence.answer)
                 draw.text(surface, draw.fit(line, 17, col), (cx, y + 30), 17)
             else:
-                draw_bars(surface, cx, y + 28, col, outcome.top, str(self.session.sequence.answer))
-        y += 28 + 3 * 24 + 14
+                draw_bars(surface, cx, y + 28, col, outcome.top, str(self.session.sequence.answer), rows)
+        y += 28 + rows * 24 + 14
         draw.text(surface, t("results.how"), (x, y), 17, theme.TEXT, "bold")
         y += 28
         parts = r.parts()
@@ -162,29 +216,19 @@ class ResultsScene(MenuScene, Scene):
             y += 24
         y += 4
         words = r.in_words()
+        decisive = self.decisive_line()
         if bottom - y >= 60:
-            room = pygame.Rect(x, y, width, min(80, bottom - y - 40))
-            y += draw.paragraph(surface, words, room, 15, theme.DIM) + 8
-        crit = s.critical
-        if crit and bottom - y >= 40:
-            d = crit[0]
-            line = t(
-                "results.decisive",
-                word=d.word,
-                n=d.step + 1,
-                gate=gate_name(d.gate),
-                player=d.player,
-                model=d.model,
-                answer=d.answer_if_swapped,
-            )
-            y += draw.paragraph(surface, line, pygame.Rect(x, y, width, bottom - y), 16, theme.FOCUS) + 8
+            keep = paragraph_h(decisive, 16, width) + 8 if decisive else 0  # room kept for the next one
+            room = pygame.Rect(x, y, width, max(paragraph_h(words, small, width, 1), bottom - y - keep))
+            y += draw.paragraph(surface, words, room, small, theme.DIM) + 8
+        if decisive and bottom - y >= 40:
+            y += draw.paragraph(surface, decisive, pygame.Rect(x, y, width, bottom - y), 16, theme.FOCUS) + 8
         note = r.notice or (t("results.saved") if r.saved is not None else "")
         if note:
             draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, theme.DIM)
         top = chrome.HEADER_H + 20
         self.draw_level_words(surface, pygame.Rect(mx, top, self.menu_width(), my - 16 - top))
-        size = 18 if self.menu_width() >= 340 else 15  # a narrow column keeps its labels whole
-        draw_menu(surface, r.menu, (mx, my), self.menu_width(), size, ITEM_H)
+        draw_menu(surface, r.menu, (mx, my), self.menu_width(), self.menu_size(), ITEM_H)
         chrome.footer(
             surface,
             [
@@ -193,3 +237,9 @@ class ResultsScene(MenuScene, Scene):
                 (t("key.esc"), t("footer.level_select")),
             ],
         )
+
+
+def paragraph_h(text: str, size: int, width: int, most: int | None = None, style: str = "regular") -> int:
+    """The height draw.paragraph gives ``text`` (at most ``most`` lines)."""
+    lines = len(draw.wrap(text, size, width, style))
+    return (lines if most is None else min(most, lines)) * int(size * 1.3)

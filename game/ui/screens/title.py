@@ -57,15 +57,22 @@ class TitleScene(MenuScene, Scene):
         if key == "quit":
             self.app.running = False
         elif key == "player" or self.app.player is None:
-            self.app.stack.push(ProfilesScene(self.app))
+            # a new player who asked for the campaign goes on to it once named
+            after = self.open_campaign if key == "campaign" else None
+            self.app.stack.push(ProfilesScene(self.app, after))
         elif key == "campaign":
-            self.app.stack.push(LevelSelectScene(self.app))
+            self.open_campaign()
         elif key == "continue":
             scene = LevelSelectScene(self.app)
             self.app.stack.push(scene)
             scene.open_focused()
         elif key == "settings":
             self.app.stack.push(SettingsScene(self.app))
+
+    def open_campaign(self) -> None:
+        from .level_select import LevelSelectScene
+
+        self.app.stack.push(LevelSelectScene(self.app))
 
     def draw(self, surface) -> None:
         w, h = surface.get_size()

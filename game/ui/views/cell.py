@@ -25,17 +25,26 @@ X_LEFT_PACKET, X_MID_PACKET, X_H_PACKET = 0.12, 0.60, 0.88
 Y_BELT, H_BELT = 0.16, 0.30
 Y_BOTTOM = 0.80
 PIPE = 22
+LABEL_SIZE = 14
+LABEL_ROOM = 20  # a label's line (LABEL_SIZE) above the belt and under the pipes
+PIPE_ROOM = 48  # a pipe's valve (badge and value) and, under it, the packet of memory cells
 
 
 def geometry(lane: pygame.Rect) -> dict:
-    bh = max(18, int(lane.height * H_BELT))
-    belt = pygame.Rect(lane.x, lane.y + int(lane.height * Y_BELT), lane.width, bh)
+    """Belt and pipes in a lane: fractions of its height, but never less than the room the labels
+    (above the belt, under the pipes) and a valve over its packet (in a pipe) need — a short lane
+    (two slots in a small window) gets a thinner belt, not overlapping drawings."""
+    h = lane.height
+    top = max(LABEL_ROOM, int(h * Y_BELT))
+    bottom = min(int(h * Y_BOTTOM), h - LABEL_ROOM)
+    bh = max(18, min(int(h * H_BELT), bottom - PIPE_ROOM - top))
+    belt = pygame.Rect(lane.x, lane.y + top, lane.width, bh)
     return {
         "belt": belt,
         "xf": lane.x + int(lane.width * X_FORGET),
         "xi": lane.x + int(lane.width * X_INPUT),
         "xo": lane.x + int(lane.width * X_OUTPUT),
-        "bottom": lane.y + int(lane.height * Y_BOTTOM),
+        "bottom": lane.y + bottom,
     }
 
 
@@ -64,25 +73,34 @@ def background(size: tuple[int, int], units: int) -> pygame.Surface:
         pygame.draw.rect(surf, theme.PIPE, pipe)
         pygame.draw.line(surf, theme.LINE, pipe.topleft, pipe.bottomleft, 1)
         pygame.draw.line(surf, theme.LINE, pipe.topright, pipe.bottomright, 1)
-    small = 14
-    draw.text(surf, t("cell.memory"), (belt.x + 6, belt.y - 4), small, theme.BELT_EDGE, "bold", "bottomleft")
+    return surf
+
+
+def draw_labels(surface, lane: pygame.Rect) -> None:
+    """The lane's names (memory, candidate, hidden), drawn on the screen itself so the layout audit
+    sees them with everything else, each kept inside its lane."""
+    g = geometry(lane)
+    belt, small = g["belt"], LABEL_SIZE
+    memory = t("cell.memory")
+    draw.text(surface, memory, (belt.x + 6, belt.y - 2), small, theme.BELT_EDGE, "bold", "bottomleft", lane)
     draw.text(
-        surf,
+        surface,
         t("cell.candidate"),
-        (g["xi"] - PIPE, g["bottom"] + 4),
+        (g["xi"] - PIPE, g["bottom"] + 2),
         small,
         theme.GATE_COLOURS["input"],
         anchor="topright",
+        box=lane,
     )
     draw.text(
-        surf,
+        surface,
         t("cell.hidden"),
-        (lane.x + int(lane.width * X_H_PACKET), g["bottom"] + 4),
+        (lane.x + int(lane.width * X_H_PACKET), g["bottom"] + 2),
         small,
         theme.HIDDEN,
         anchor="midtop",
+        box=lane,
     )
-    return surf
 
 
 def unit_rects(center, n: int, belt_h: int) -> list[pygame.Rect]:
@@ -154,6 +172,7 @@ def draw_packet(surface, center, values: np.ndarray, belt_h: int, alpha: float =
         r, c = divmod(k, cols)
         colour = theme.value_colour(v * alpha)
         pygame.draw.rect(surface, colour, (x0 + c * (s + 2), y0 + r * (s + 2), s, s), border_radius=2)
+    draw.mark(surface, (x0, y0, w, h), "memory cells")
     return pygame.Rect(x0, y0, w, h)
 
 
@@ -206,6 +225,7 @@ def draw_lane(
     H = len(snap.c)
     units = slice(slot * H // slots, (slot + 1) * H // slots)  # this slot's memory cells
     surface.blit(background(lane.size, H // slots), lane.topleft)
+    draw_labels(surface, lane)
     g = geometry(lane)
     belt, bottom = g["belt"], g["bottom"]
     gates = snap.gates[slot]

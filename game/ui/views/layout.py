@@ -11,9 +11,13 @@ from pygame import Rect
 from ..chrome import FOOTER_H, HEADER_H
 
 GATE_ROW_H = 40
-COMPACT_ROW_H = 30  # in a short window the controls give the cell more room
+COMPACT_ROW_H = 30  # in a short window the controls and the ribbon give the cell more room
 COMPACT_BELOW = 680  # window heights below this use compact controls
 GROUP_TITLE_H = 32
+COMPACT_TITLE_H = 28
+RIBBON_H, COMPACT_RIBBON_H = 58, 48
+LANES_TOP = 46  # from the cell's top: its title, and room for the forget valve's badge above a belt
+LANE_GAP = 12  # between two slots' lanes: the second's forget badge stands above its belt
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,13 @@ class PlayLayout:
     groups: tuple[Rect, ...]  # one per slot
     row_h: int = GATE_ROW_H
 
+    @property
+    def title_h(self) -> int:
+        return GROUP_TITLE_H if self.row_h >= GATE_ROW_H else COMPACT_TITLE_H
+
     def gate_row(self, slot: int, gate_index: int) -> Rect:
         g = self.groups[slot]
-        return Rect(g.x + 8, g.y + GROUP_TITLE_H + gate_index * self.row_h, g.width - 16, self.row_h - 4)
+        return Rect(g.x + 8, g.y + self.title_h + gate_index * self.row_h, g.width - 16, self.row_h - 4)
 
     def slider(self, slot: int, gate_index: int) -> Rect:
         row = self.gate_row(slot, gate_index)
@@ -38,18 +46,20 @@ class PlayLayout:
         return Rect(row.x + label, row.y + pad, row.width - label - 64, row.height - 2 * pad)
 
     def lane(self, slot: int, slots: int) -> Rect:
-        """The conveyor of one slot inside the cell drawing."""
-        inner = self.cell.inflate(-16, -40)
-        h = inner.height // slots
-        return Rect(inner.x, inner.y + 28 + slot * h, inner.width, h - 28 // slots - 4)
+        """The conveyor of one slot inside the cell drawing: the cell's height under its title, shared
+        by the slots."""
+        top, bottom = self.cell.y + LANES_TOP, self.cell.bottom - 8
+        h = (bottom - top - (slots - 1) * LANE_GAP) // slots
+        return Rect(self.cell.x + 8, top + slot * (h + LANE_GAP), self.cell.width - 16, h)
 
 
 @lru_cache(maxsize=16)
 def play_layout(size: tuple[int, int], slots: int) -> PlayLayout:
     w, h = size
-    ribbon = Rect(24, HEADER_H + 10, w - 48, 58)
-    row_h = GATE_ROW_H if h >= COMPACT_BELOW else COMPACT_ROW_H
-    controls_h = GROUP_TITLE_H + 3 * row_h + 12
+    compact = h < COMPACT_BELOW
+    ribbon = Rect(24, HEADER_H + 10, w - 48, COMPACT_RIBBON_H if compact else RIBBON_H)
+    row_h = COMPACT_ROW_H if compact else GATE_ROW_H
+    controls_h = (COMPACT_TITLE_H + 3 * row_h + 6) if compact else (GROUP_TITLE_H + 3 * row_h + 12)
     controls = Rect(24, h - FOOTER_H - controls_h - 10, w - 48, controls_h)
     top = ribbon.bottom + 12
     cell = Rect(24, top, int((w - 48) * 0.64), controls.y - 12 - top)

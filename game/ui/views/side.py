@@ -18,17 +18,20 @@ def button_labels() -> tuple[str, str, str, str]:
 
 
 def draw_bars(surface, x: int, y: int, width: int, items, highlight: str | None, rows: int = 3) -> int:
-    for word, p in list(items)[:rows]:
+    shown = list(items)[:rows]
+    # the words' column is as wide as its longest word (the bars give way), up to half the width
+    words_w = max((draw.font(17, "bold").size(str(word))[0] for word, _ in shown), default=0)
+    label_w = max(min(128, width // 3 + 8), min(words_w + 12, width // 2))
+    for word, p in shown:
         draw.text(
             surface,
-            draw.fit(str(word), 17, min(120, width // 3)),
+            draw.fit(str(word), 17, label_w - 8, "bold"),
             (x, y + 10),
             17,
             theme.FOCUS if word == highlight else theme.TEXT,
             "bold",
             "midleft",
         )
-        label_w = min(128, width // 3 + 8)
         draw.bar(surface, pygame.Rect(x + label_w, y + 3, width - label_w - 56, 14), p, theme.BELT_EDGE)
         draw.text(
             surface,
@@ -93,7 +96,11 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
     lists = 1 + answer
     if s.S > 1 and not numeric:  # one row per slot: the lists below get the rest
         room -= ROW * (s.S - 1)
-    fixed = 34 + (36 if answer else 0) + hint_h
+    title = (
+        t("side.answer.title.numeric") if numeric else t("side.answer.title", answer=s.sequence.answer)
+    )
+    title_lines = draw.wrap(title, 17, w, "bold") if answer else ()
+    fixed = 34 + (10 + 22 * len(title_lines) + 4 if answer else 0) + hint_h
     rows = 1 if numeric else max(0, min(3, (room - fixed) // (ROW * lists)))
     says = True
     if answer and (rows == 0 or (numeric and room < fixed + 60)):
@@ -117,18 +124,10 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         if says:
             pygame.draw.line(surface, theme.LINE, (x, y), (x + w, y))
             y += 10
-        title = (
-            t("side.answer.title.numeric") if numeric else t("side.answer.title", answer=s.sequence.answer)
-        )
-        draw.text(
-            surface,
-            draw.fit(title, 17, w, "bold"),
-            (x, y),
-            17,
-            theme.GATE_COLOURS["output"],
-            "bold",
-        )
-        y += 26
+        for line in title_lines:  # the whole title, on two lines in a narrow panel
+            draw.text(surface, line, (x, y), 17, theme.GATE_COLOURS["output"], "bold")
+            y += 22
+        y += 4
         if numeric:
             line = t("answer.numeric", predicted=snap.prediction.predicted, answer=s.sequence.answer)
             draw.text(surface, draw.fit(line, 17, w), (x, y), 17)
@@ -153,5 +152,15 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         for line in lines:
             draw.text(surface, draw.fit(line, 16, w), (x, y), 16, theme.FOCUS)
             y += 22
-    for label, r in zip(button_labels(), buttons, strict=True):
-        draw.button(surface, r, label, size=16)
+    labels = button_labels()
+    size = button_size(labels, buttons[0].width)
+    for label, r in zip(labels, buttons, strict=True):
+        draw.button(surface, r, label, size=size)
+
+
+def button_size(labels, width: int) -> int:
+    """The largest type (16 px down to 12) at which every button keeps its whole label."""
+    for size in (16, 15, 14, 13):
+        if all(draw.font(size).size(label)[0] <= width - 16 for label in labels):
+            return size
+    return 12
