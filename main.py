@@ -2,7 +2,11 @@
 
 import sys
 
-from game.cli import main
+from game.blas import pin_blas
+
+pin_blas()  # one BLAS thread, set before anything loads NumPy (docs/engine.md)
+
+from game.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,16 +1,33 @@
-"""The command line: `gatekeeper` / `python main.py`. Every error is one clear line, never a traceback."""
+"""The command line: `gatekeeper` / `python main.py`. Every error is one clear line, never a traceback.
+
+Building the parser imports nothing heavy, so `--help` answers without loading NumPy, the engine or the
+level loader; each command's module (engine_cmd, levels_cmd, replay_cmd, window_cmd) is imported when it
+runs, and so are the errors the dispatch turns into one line.
+"""
 
 from __future__ import annotations
 
-import argparse
-import sys
+from ..blas import pin_blas
 
-from lstm_engine import ENGINE_VERSION, EngineError, ModelFileError, TrainingCancelled
+pin_blas()  # before anything loads NumPy: the `gatekeeper` script starts here
 
-from ..levels.catalogue import UnknownLevel
-from ..session.replay import ReplayError
-from . import engine_cmd, levels_cmd, replay_cmd, window_cmd
-from .errors import ReplayArgumentError
+import argparse  # noqa: E402
+import sys  # noqa: E402
+
+DEMO_TASKS = ("adding", "first-symbol")  # engine_cmd.TASKS's names (a test keeps them equal)
+
+
+class VersionAction(argparse.Action):
+    """`--version`: the game's version and the engine's, labelled (the engine is imported only here)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ..version import version_line
+
+        print(version_line())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gatekeeper",
         description="Gatekeeper: a game that teaches how an LSTM remembers. With no command, opens the "
                     "game window.")
-    p.add_argument("--version", action="version", version=f"gatekeeper, engine {ENGINE_VERSION}")
+    p.add_argument("--version", action=VersionAction, help="show the game's and engine's version")
     p.add_argument("--level", metavar="ID|FILE", help="open the game at this level (an id such as 01-carry, "
                    "or a level file of your own)")
     p.add_argument("--autoplay", choices=["model", "solution"],
@@ -32,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     eng = sub.add_parser("engine", help="the recurrent-network engine: train a demo task, inspect a model")
     esub = eng.add_subparsers(dest="engine_command", metavar="ENGINE_COMMAND", required=True)
     demo = esub.add_parser("demo", help="train a network on a classic task with a progress bar")
-    demo.add_argument("--task", choices=sorted(engine_cmd.TASKS), default="first-symbol")
+    demo.add_argument("--task", choices=DEMO_TASKS, default="first-symbol")
     demo.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
     demo.add_argument("--hidden", type=int, default=16)
     demo.add_argument("--seed", type=int, default=0)
@@ -83,14 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Only now, with a command to run (`--help` and bad arguments have exited): what the handlers below
+    # catch, from the engine (NumPy) and the level and replay loaders.
+    from lstm_engine import EngineError, ModelFileError, TrainingCancelled
+
+    from ..levels.catalogue import UnknownLevel
+    from ..session.replay import ReplayError
+    from .errors import ReplayArgumentError
+
     try:
         if args.command is None:
+            from . import window_cmd
+
             return window_cmd.run(parser, args)
         if args.command == "engine":
+            from . import engine_cmd
+
             return {"demo": engine_cmd.demo, "info": engine_cmd.info}[args.engine_command](args)
         if args.command == "levels":
+            from . import levels_cmd
+
             return levels_cmd.run(args)
         if args.command == "replay":
+            from . import replay_cmd
+
             return replay_cmd.run(args)
     except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
         sys.stderr.close()
