@@ -27,6 +27,23 @@ def test_readme_gives_exactly_two_setup_commands_one_plays_one_tests():
     assert "[test]" in test and test.endswith("-m pytest")
 
 
+def test_readme_commands_run_as_written_in_a_fresh_clone():
+    """Without an activated environment `python` may lack the game's dependencies: every command that
+    starts the game says which Python (the venv's), and a command's files are made before they are used."""
+    blocks = re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    lines = [line.split("  #")[0].strip() for b in blocks for line in b.splitlines() if line.strip()]
+    runs = [line for line in lines if "main.py" in line or "build_bundle.py" in line]
+    venv = re.compile(r"(^|\s)\.venv/bin/python (main\.py|packaging/)")
+    assert runs and all(venv.search(line) for line in runs), runs
+    made: set[str] = set()
+    for line in lines:
+        for name in re.findall(r"(?:^|\s)([\w./-]+\.(?:json|npz|yaml))\b", line):
+            if not (ROOT / name).exists():
+                assert name in made or re.search(rf"(-o|--save|>)\s*{re.escape(name)}", line), \
+                    f"{name} is used before a README command makes it: {line}"
+                made.add(name)
+
+
 def test_ci_runs_the_readme_test_command_verbatim_and_ruff():
     ci = (ROOT / ".ci" / "run").read_text()
     assert readme_commands()[1] in ci.splitlines()
