@@ -152,3 +152,30 @@ def test_the_demo_task_names_the_parser_offers_are_the_ones_it_runs():
     from game.cli import DEMO_TASKS, engine_cmd
 
     assert sorted(DEMO_TASKS) == sorted(engine_cmd.TASKS)
+
+
+def test_the_title_screen_is_drawn_before_numpy_pydantic_or_the_engine_load(tmp_path):
+    """Cold start: what the first frame needs is pygame and the game's screens, not the level loader
+    (pydantic), the engine or NumPy; those load when a level is first needed (docs/ui-performance.md)."""
+    main_py = str(ROOT / "main.py")
+    code = (f"import runpy, sys\nsys.argv = [{main_py!r}]\nimport game.ui.app as A\nframe = A.App.frame\n"
+            "def first(self, events, dt):\n    frame(self, events, dt)\n"
+            "    print(' '.join(sorted(sys.modules)), self.stack.top.name, self.frames, flush=True)\n"
+            "    self.running = False\nA.App.frame = first\ntry:\n"
+            f"    runpy.run_path({main_py!r}, run_name='__main__')\nexcept SystemExit:\n    pass\n")
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+           "GATEKEEPER_DATA_DIR": str(tmp_path / "data"), "GATEKEEPER_CACHE_DIR": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    *loaded, scene, frames = r.stdout.split()
+    assert scene == "title" and frames == "1" and "pygame" in loaded
+    early = {m.split(".")[0] for m in loaded} & {"numpy", "pydantic", "yaml", "lstm_engine"}
+    assert not early and "game.levels.loader" not in loaded, early
+
+
+def test_main_py_without_the_games_packages_says_how_to_set_up_in_one_line():
+    r = subprocess.run([sys.executable, "-S", str(ROOT / "main.py"), "levels", "check", "01-carry"],
+                       capture_output=True, text=True, cwd=ROOT.parent, timeout=60)  # -S: no site-packages
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert "No module named" in r.stderr and ".venv/bin/python main.py" in r.stderr

@@ -97,17 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _loaded(module: str, *names: str) -> tuple[type, ...]:
+    """Exception classes of a module, if it was loaded: one never loaded cannot have raised them, so the
+    error handling below needs no import (a window or `--help` does not load the engine for it)."""
+    found = sys.modules.get(module)
+    return tuple(getattr(found, n) for n in names) if found is not None else ()
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # Only now, with a command to run (`--help` and bad arguments have exited): what the handlers below
-    # catch, from the engine (NumPy) and the level and replay loaders.
-    from lstm_engine import EngineError, ModelFileError, TrainingCancelled
-
-    from ..levels.catalogue import UnknownLevel
-    from ..session.replay import ReplayError
-    from .errors import ReplayArgumentError
-
     try:
         if args.command is None:
             from . import window_cmd
@@ -128,16 +127,21 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
         sys.stderr.close()
         return 0
-    except (EngineError, ModelFileError, ReplayArgumentError, UnknownLevel, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except ReplayError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except TrainingCancelled:
-        print("cancelled", file=sys.stderr)
-        return 130
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except Exception as e:
+        one_line = (*_loaded("lstm_engine", "EngineError", "ModelFileError"),
+                    *_loaded("game.cli.errors", "ReplayArgumentError"),
+                    *_loaded("game.levels.catalogue", "UnknownLevel"), OSError)
+        if isinstance(e, one_line):
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        if isinstance(e, _loaded("game.session.replay", "ReplayError")):
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        if isinstance(e, _loaded("lstm_engine", "TrainingCancelled")):
+            print("cancelled", file=sys.stderr)
+            return 130
+        raise
     return 0

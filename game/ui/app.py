@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import os
 import warnings
+from typing import TYPE_CHECKING
 
 import pygame
 
 from .. import paths
 from ..atomic import write_text
-from ..controllers.level_select import Row, rows_for
 from ..controllers.settings import Settings
-from ..levels.loader import load_packs
 from ..progress import ProgressStore, StoreError
 from ..strings import t
 from . import draw, theme
@@ -31,6 +30,9 @@ from .actions import Act, Input
 from .events import translate
 from .scenes import SceneStack
 from .sound import Sounds
+
+if TYPE_CHECKING:
+    from ..controllers.level_select import Row
 
 SIZE = (1280, 720)
 MIN_SIZE = (960, 600)  # the least room every screen is laid out for (also at UI scale 200%)
@@ -167,6 +169,8 @@ class App:
     # -- levels ------------------------------------------------------------------------------------
     def packs(self) -> list[tuple[str, object]]:
         """(ref prefix, pack listing): the shipped packs, then the player's own (if any)."""
+        from ..levels.loader import load_packs  # not before the title's first frame: pydantic is slow to load
+
         out = [("", p) for p in load_packs(paths.levels_dir())]
         own = paths.user_data_dir() / "levels"
         if own.is_dir():
@@ -174,6 +178,8 @@ class App:
         return out
 
     def rows(self) -> list[Row]:
+        from ..controllers.level_select import rows_for
+
         progress = {}
         if self.store is not None and self.player is not None:
             try:
