@@ -59,7 +59,11 @@ def test_the_wheel_holds_the_code_levels_fonts_licences_weights_and_manifest(whe
     manifest = json.loads((ROOT / "assets/models/manifest.json").read_text())
     assert {f"assets/models/{key}.npz" for key in manifest} <= set(models), "a manifest entry has no weights"
     missing = [f for f in code if f not in names]
-    missing += [f for f in levels + fonts + models if "game/data/" + f not in names]
+    # every file of the two folders, whatever its kind: a new kind of asset needs its pattern in
+    # pyproject.toml's [tool.setuptools.package-data] (the bundle's spec reads the same list)
+    shipped = [f for f in files if f.startswith(("levels/", "assets/"))]
+    assert set(levels + fonts + models) <= set(shipped)
+    missing += [f for f in shipped if "game/data/" + f not in names]
     assert not missing, f"not in {wheel.name}: {missing}"
     assert not [n for n in names if "__pycache__" in n or n.startswith(("levels/", "assets/", "tests/"))]
 
@@ -179,3 +183,13 @@ def test_main_py_without_the_games_packages_says_how_to_set_up_in_one_line():
                        capture_output=True, text=True, cwd=ROOT.parent, timeout=60)  # -S: no site-packages
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert "No module named" in r.stderr and ".venv/bin/python main.py" in r.stderr
+
+
+def test_ship_writes_into_the_checkout_and_an_installed_copy_refuses_it(monkeypatch, tmp_path):
+    """`levels train --ship` (developers) writes the source tree's assets/models, which an editable
+    install also reads; an installed copy has no checkout to write into and says so in one line."""
+    assert paths.ship_models_dir() == ROOT / "assets" / "models"
+    assert paths.ship_models_dir().resolve() == paths.shipped_models_dir().resolve()
+    monkeypatch.setattr(paths, "ROOT", tmp_path / "site-packages")
+    with pytest.raises(paths.DataMissing, match="source checkout"):
+        paths.ship_models_dir()
