@@ -31,7 +31,7 @@ WORK = ROOT / "build" / "bundle"
 def build() -> Path:
     import PyInstaller.__main__
 
-    PyInstaller.__main__.run(["--noconfirm", "--clean", "--log-level", "WARN", "--distpath", str(DIST),
+    PyInstaller.__main__.run(["--noconfirm", "--clean", "--log-level", "ERROR", "--distpath", str(DIST),
                               "--workpath", str(WORK), str(SPEC)])
     exe = DIST / "gatekeeper" / ("gatekeeper.exe" if os.name == "nt" else "gatekeeper")
     if not exe.is_file():
