@@ -134,3 +134,11 @@ def test_autoplay_and_animations_draw_every_frame_until_they_stop(app):
     assert not app.moving()  # paused, nothing moves: the loop may wait
     scene.ctl.autoplay.paused = False
     assert app.moving()
+
+
+def test_the_shipped_levels_are_parsed_in_the_background_for_level_select(app, monkeypatch):
+    monkeypatch.setattr(loader, "_PARSED", type(loader._PARSED)())
+    app.prefetch_levels().join(timeout=120)
+    assert len(loader._PARSED) >= len([e for _, p in app.packs() for e in p.entries])
+    cached = set(map(id, loader._PARSED.values()))
+    assert all(id(e.level) in cached for _, p in app.packs() for e in p.entries if e.ok)

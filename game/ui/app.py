@@ -15,6 +15,7 @@ so an animation that the input starts begins at its first frame.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from typing import TYPE_CHECKING
 
@@ -263,12 +264,32 @@ class App:
             if waited * 1000.0 >= IDLE_REDRAW_MS:
                 return events, waited
 
+    def prefetch_levels(self) -> threading.Thread:
+        """Parse the shipped levels in the background (into the loader's cache), so that level select
+        opens at once the first time too. Started after the first frame: never delays it."""
+
+        def work():
+            try:
+                from ..levels.loader import load_packs
+
+                load_packs(paths.levels_dir())
+            except Exception:  # noqa: BLE001 - only a head start: level select reports any problem itself
+                pass
+
+        thread = threading.Thread(target=work, name="prefetch-levels", daemon=True)
+        thread.start()
+        return thread
+
     def run(self) -> None:
         clock = pygame.time.Clock()
+        first = True
         while self.running:
             events, dt = self.next_events(clock)
             self.frame(events, dt)
             pygame.display.flip()
+            if first:
+                first = False
+                self.prefetch_levels()
         self.close()
 
     def close(self) -> None:
