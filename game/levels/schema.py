@@ -204,7 +204,7 @@ class Rule(Gates):
         if len(chosen) != 1:
             raise ValueError("a rule needs exactly one of 'at', 'sentence', 'word' or 'step'")
         if not self.given():
-            raise ValueError("a rule must set at least one gate: forget, input, output (LSTM) or "
+            raise ValueError("a rule must set at least one of forget, input, output (LSTM) or "
                              "update, reset (GRU)")
         return self
 
