@@ -32,9 +32,8 @@ class Autoplay:
         t, S = session.step, session.S
         out = []
         for slot in range(S):
-            want = {name: round(float(self.gates[t, g * S + slot]), 4)
-                    for g, name in enumerate(session.gates)}
-            have = session.current_gates(slot)
+            have = session.current_gates(slot)  # the level's gates, in the gating table's column order
+            want = {name: round(float(self.gates[t, g * S + slot]), 4) for g, name in enumerate(have)}
             if any(abs(want[k] - have[k]) > 1e-9 for k in want):
                 out.append(SetGates(t, slot, **want))
         return out

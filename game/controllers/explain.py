@@ -57,8 +57,10 @@ def symbol(q: str, cell: str = "lstm") -> str:
 
 def formula(q: str, cell: str = "lstm") -> str:
     """A quantity's formula, symbolic ("cₜ = fₜ·cₜ₋₁ + iₜ·gₜ"; a gate's is the player's setting)."""
-    if cell == "gru" and q in ("candidate", "hidden"):
-        return t(f"explain.formula.gru.{q}")
+    if cell == "gru" and q == "candidate":
+        return t("explain.formula.gru.candidate")
+    if cell == "gru" and q == "hidden":
+        return t("explain.formula.gru.hidden")
     if cell == "rnn":
         return t("explain.formula.rnn.hidden")
     return {
