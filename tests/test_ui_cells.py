@@ -113,3 +113,24 @@ def test_rnn_play_screen_has_no_gate_controls(app, tmp_path):
     assert "tanh" in top.ex.explanation().formula
     app.frame([], DT)
     shot(app, "rnn-explain", tmp_path)
+    app.stack.pop()
+    while not scene.session.finished:
+        scene.session.advance()
+    app.stack.push(CompareScene(app, scene.row, scene.session))
+    app.frame([], DT)
+    lanes, _, _ = app.stack.top.geometry()
+    assert [kind for kind, *_ in lanes] == ["hidden", "hidden"]  # no gate lanes, the memory is h
+    shot(app, "rnn-compare", tmp_path)
+
+
+@pytest.mark.parametrize("name", ["gru-reset", "rnn-watch"])
+def test_autoplay_reaches_the_results_screen(app, tmp_path, name):
+    scene = open_level(app, name)
+    scene.ctl.start_autoplay("model")
+    for _ in range(3000):
+        app.frame([], DT)
+        if app.stack.top.name == "results":
+            break
+    assert app.stack.top.name == "results", app.stack.top.name
+    app.frame([], DT)
+    shot(app, f"{name}-results", tmp_path)
