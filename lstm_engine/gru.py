@@ -18,7 +18,7 @@ replace gate values after the activation; an overridden gate passes no gradient 
 Backward, per step with dh = dL/dh' (own gradient plus what flows back from t+1), e = gate per unit:
     dn~ = dh (1 - z_e) (1 - n^2)                      pre-activation of n
     dz~ = sum_slot[dh (h - n)] z (1 - z)              dr~ = sum_slot[dn~ (W_hn h + b_hn)] r (1 - r)
-    dh_prev = dh z_e + [dz~ | dr~ | dn~ r_e] W_h
+    dh_prev = dh z_e + [dr~ | dz~ | dn~ r_e] W_h          (backward keeps PyTorch's column order)
 """
 
 from __future__ import annotations
@@ -34,14 +34,16 @@ GATES = ("z", "r")  # the sigmoid block of the working layout, in order: update,
 
 @dataclass
 class GRUFused:
-    """Working matrices in column order [z | r | n]; the z, r columns halved (the *_true ones not)."""
+    """Working matrices in column order [z | r | n] with the z, r columns halved (forward), and the
+    unscaled ones in PyTorch's column order [r | z | n] (backward works in that order, so its sums run
+    in the same order as a standard GRU's always have)."""
 
-    Wi: np.ndarray       # (I, G)
-    Wh: np.ndarray       # (H, G)
-    bi: np.ndarray       # (G,)
-    bh: np.ndarray       # (G,)
-    Wi_true: np.ndarray  # (I, G)
-    Wh_true: np.ndarray  # (H, G)
+    Wi: np.ndarray        # (I, G)
+    Wh: np.ndarray        # (H, G)
+    bi: np.ndarray        # (G,)
+    bh: np.ndarray        # (G,)
+    Wi_torch: np.ndarray  # (I, G) unscaled, PyTorch order
+    Wh_torch: np.ndarray  # (H, G) unscaled, PyTorch order
 
 
 @dataclass
@@ -97,7 +99,6 @@ class GRU(Cell):
         H = hidden_size
         # PyTorch row order r, z, n  ->  working column order z, r, n
         self._perm = np.concatenate([np.arange(S, 2 * S), np.arange(0, S), np.arange(2 * S, 2 * S + H)])
-        self._inv = np.argsort(self._perm)
         self._scale = np.concatenate([np.full(2 * S, 0.5), np.ones(H)]).astype(self.dtype)
 
     @property
@@ -123,10 +124,10 @@ class GRU(Cell):
 
     def fused(self) -> GRUFused:
         p, perm, sc = self.params, self._perm, self._scale
-        Wi_true = np.ascontiguousarray(p["weight_ih_l0"].T[:, perm])
-        Wh_true = np.ascontiguousarray(p["weight_hh_l0"].T[:, perm])
-        return GRUFused(Wi_true * sc, Wh_true * sc, p["bias_ih_l0"][perm] * sc, p["bias_hh_l0"][perm] * sc,
-                        Wi_true, Wh_true)
+        Wi_torch = np.ascontiguousarray(p["weight_ih_l0"].T)
+        Wh_torch = np.ascontiguousarray(p["weight_hh_l0"].T)
+        return GRUFused(Wi_torch[:, perm] * sc, Wh_torch[:, perm] * sc, p["bias_ih_l0"][perm] * sc,
+                        p["bias_hh_l0"][perm] * sc, Wi_torch, Wh_torch)
 
     def _overrides(self, gates, T: int, B: int):
         """gates: {'z'|'r': (T, S) or (T, B, S), NaN = network decides} -> (values, mask), (T, B, 2S)."""
@@ -222,7 +223,7 @@ class GRU(Cell):
         if dh.shape != (T, B, H):
             raise EngineError(f"dh must have shape {(T, B, H)}, got {dh.shape}")
         fused = trace.fused or self.fused()
-        WhT = np.ascontiguousarray(fused.Wh_true.T)  # (G, H)
+        WhT = np.ascontiguousarray(fused.Wh_torch.T)  # (G, H), PyTorch's rows r, z, n
         # overridden gates pass no gradient: the free mask multiplies the sigmoid derivatives and dpre
         D = ACT * (1.0 - ACT)
         if trace.free is not None:
@@ -244,6 +245,7 @@ class GRU(Cell):
             else:
                 np.add.reduce(v.reshape(B, S, k), axis=2, out=out)
 
+        # dGI, dGH: gradients of the pre-activations in PyTorch's column order [r | z | n]
         for t in range(T - 1, -1, -1):
             s, n = ACT[t], N[t]
             e = s if k == 1 else np.repeat(s, k, axis=1)
@@ -251,28 +253,29 @@ class GRU(Cell):
             h_prev = Hs[t - 1] if t else trace.h0
             dht = dh[t] + dh_next
             gi, gh = dGI[t], dGH[t]
+            dr, dz = gi[:, :S], gi[:, S:2 * S]
             dn = gi[:, 2 * S:]
             np.multiply(dht, 1.0 - z, out=dn)
             dn *= 1.0 - n * n
             np.subtract(h_prev, n, out=tmp)
             tmp *= dht
-            slot_sum(tmp, gi[:, :S])                 # dz
+            slot_sum(tmp, dz)
+            dz *= D[t, :, :S]
             np.multiply(dn, HN[t], out=tmp)
-            slot_sum(tmp, gi[:, S:2 * S])            # dr
-            gi[:, :2 * S] *= D[t]
+            slot_sum(tmp, dr)
+            dr *= D[t, :, S:]
             if dpre is not None:
-                gi[:, :2 * S] += dpre[t]
+                dz += dpre[t, :, :S]
+                dr += dpre[t, :, S:]
             gh[:, :2 * S] = gi[:, :2 * S]
             np.multiply(dn, r, out=gh[:, 2 * S:])
             dh_next = dht * z
             dh_next += gh @ WhT
         flat_i, flat_h = dGI.reshape(T * B, -1), dGH.reshape(T * B, -1)
-        dWi, dx = self._input_grads(trace, dGI, fused.Wi_true, need_x)
-        inv = self._inv
-        return {"x": dx, "h0": dh_next,
-                "weight_ih_l0": np.ascontiguousarray(dWi.T[inv]),
-                "weight_hh_l0": np.ascontiguousarray(self._recurrent_weight_grad(trace, dGH).T[inv]),
-                "bias_ih_l0": flat_i.sum(0)[inv], "bias_hh_l0": flat_h.sum(0)[inv]}
+        dWi, dx = self._input_grads(trace, dGI, fused.Wi_torch, need_x)
+        return {"x": dx, "h0": dh_next, "weight_ih_l0": np.ascontiguousarray(dWi.T),
+                "weight_hh_l0": np.ascontiguousarray(self._recurrent_weight_grad(trace, dGH).T),
+                "bias_ih_l0": flat_i.sum(0), "bias_hh_l0": flat_h.sum(0)}
 
     # -- single steps (interactive play) ------------------------------------------------------------
     def stepper(self) -> GRUStepper:
