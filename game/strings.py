@@ -43,6 +43,8 @@ EN: dict[str, str] = {
     "gate.forget": "forget",
     "gate.input": "input",
     "gate.output": "output",
+    "gate.update": "update",
+    "gate.reset": "reset",
     "gate.label": "{symbol} {gate}",
     "gate.label.slot": "{symbol} {gate} {slot}",
     "key.space": "Space",
@@ -193,6 +195,20 @@ EN: dict[str, str] = {
     "cell.valve.forget": "f {value:.2f}",
     "cell.valve.input": "i {value:.2f}",
     "cell.valve.output": "o {value:.2f}",
+    # a GRU (no belt: the hidden state is the memory) and a plain RNN (no gates)
+    "cell.gru.memory": "memory h (= hidden state)",
+    "cell.gru.new": "new memory h → answer",
+    "cell.gru.candidate": "candidate n",
+    "cell.gru.takes": "takes 1 − z of n",
+    "cell.valve.update": "z {value:.2f}",
+    "cell.valve.reset": "r {value:.2f}",
+    "cell.rnn.memory": "memory h",
+    "cell.rnn.new": "new memory h → answer",
+    "cell.rnn.box": "h = tanh(W·x + U·h + b)",
+    "cell.rnn.no_gates": "No gates: every word rewrites the memory. Watch what it says.",
+    "controls.rnn.none": (
+        "A plain RNN has no gates to set: press Space to read each word and watch the memory."
+    ),
     "controls.slot.cells": "Slot {n} · memory cells {first}–{last}",
     "controls.slot.all": "Slot {n} · all {count} memory cells",
     # -- results -----------------------------------------------------------------------------------
@@ -387,6 +403,7 @@ EN: dict[str, str] = {
         "The intended solution plays. P pauses, [ and ] change the speed; any gate key takes over."
     ),
     "play.say.taken_over": "You have taken over at word {n}.",
+    "play.say.no_gates": "This network has no gates to set: press Space and watch what its memory says.",
     # -- the side panel of the play screen ---------------------------------------------------------
     "side.button.step": "Step ▶",
     "side.button.undo": "Undo",
@@ -394,6 +411,7 @@ EN: dict[str, str] = {
     "side.button.hint": "Hint",
     "side.memory.says": "The memory says, if revealed",
     "side.memory.says.slots": "Each slot says, if revealed alone",
+    "side.memory.says.direct": "The memory says",
     "side.memory.slot_word": "{n} · {word}",
     "side.memory.holds": "The memory holds",
     "side.memory.numeric": "≈ {value}  (running value read from the belt)",
@@ -460,6 +478,8 @@ EN: dict[str, str] = {
     "explain.name.forget": "Forget gate",
     "explain.name.input": "Input gate",
     "explain.name.output": "Output gate",
+    "explain.name.update": "Update gate",
+    "explain.name.reset": "Reset gate",
     "explain.name.candidate": "Candidate",
     "explain.name.cell": "Memory",
     "explain.name.hidden": "Hidden state",
@@ -469,6 +489,11 @@ EN: dict[str, str] = {
     "explain.formula.candidate": "gₜ = tanh(W_g·[hₜ₋₁, xₜ] + b_g)",
     "explain.formula.cell": "cₜ = fₜ·cₜ₋₁ + iₜ·gₜ",
     "explain.formula.hidden": "hₜ = oₜ·tanh(cₜ)",
+    "explain.formula.update": "zₜ = your setting",
+    "explain.formula.reset": "rₜ = your setting",
+    "explain.formula.gru.candidate": "nₜ = tanh(W_n·xₜ + b_n + rₜ·(U_n·hₜ₋₁ + b_hn))",
+    "explain.formula.gru.hidden": "hₜ = (1 − zₜ)·nₜ + zₜ·hₜ₋₁",
+    "explain.formula.rnn.hidden": "hₜ = tanh(W·xₜ + U·hₜ₋₁ + b)",
     "explain.title.gate": "{name} {symbol}, slot {slot}, word {n} '{word}' · your gates' run",
     "explain.title.unit": "{name} {symbol}, slot {slot}, cell {cell}, word {n} '{word}' · your gates' run",
     "explain.memory.holds": "the memory that holds '{word}'",
@@ -511,6 +536,29 @@ EN: dict[str, str] = {
     ),
     "explain.model.cell": "The network's own run (not your gates): fₜ = {forget}, iₜ = {input} here.",
     "explain.model.hidden": "The network's own run (not your gates): oₜ = {output} here.",
+    "explain.meaning.update.kept": (
+        "The update gate kept {percent}% of {memory}; the rest comes from the candidate for '{word}'."
+    ),
+    "explain.meaning.update.replaced": (
+        "The update gate replaced {percent}% of {memory} with the candidate for '{word}'."
+    ),
+    "explain.meaning.reset.seen": "The reset gate let the candidate see {percent}% of {memory}.",
+    "explain.meaning.reset.hidden": (
+        "The reset gate hid {memory} from the candidate: it is made from '{word}' alone."
+    ),
+    "explain.meaning.gru.candidate": (
+        "'{word}' offers {value} to this unit; the reset gate let {percent}% of the old memory into it."
+    ),
+    "explain.meaning.gru.hidden": (
+        "This unit keeps {kept}% of its old memory and takes {took}% of the candidate for '{word}'; "
+        "this hidden state is the memory and what the network answers from."
+    ),
+    "explain.meaning.rnn.hidden": (
+        "No gate decides: '{word}' and the old memory are mixed by the same weights at every word, "
+        "so what the memory held fades as words pass."
+    ),
+    "explain.model.gru.candidate": "The network's own run (not your gates): rₜ = {reset} here.",
+    "explain.model.gru.hidden": "The network's own run (not your gates): zₜ = {update} here.",
 }
 
 _active: dict[str, str] = EN
