@@ -96,7 +96,6 @@ EN: dict[str, str] = {
     "title.nobody": "nobody yet",
     "title.settings": "Settings",
     "title.quit": "Quit",
-    "title.lab": "The lab: why an LSTM",
     # -- who is playing ----------------------------------------------------------------------------
     "profiles.title": "Who is playing?",
     "profiles.explain": "Progress, stars and settings are kept for each player on this computer.",

@@ -180,7 +180,8 @@ class LabScene(MenuScene, Scene):
         lab = self.lab
         run = t("lab.item.running") if lab.running else t("lab.item.run")
         return [
-            Item("task", t("lab.item.task", task=t(f"lab.task.{lab.task}"))),
+            Item("task", t("lab.item.task", task=t("lab.task.adding") if lab.task == "adding"
+                                                else t("lab.task.carry"))),
             Item("cell", t("lab.item.cell", cell=CELL_NAMES[lab.cell])),
             Item("gap", t("lab.item.gap", gap=lab.gap)),
             Item("run", run),
@@ -264,8 +265,8 @@ class LabScene(MenuScene, Scene):
             marker(surface, cell, (x + 6, cy))
             name = draw.text(surface, CELL_NAMES[cell], (x + 18, cy), 15, theme.TEXT, "bold", "midleft")
             x = name.right + 22
-        for key in ("lab.legend.init", "lab.legend.trained", "lab.legend.yours"):
-            x = draw.text(surface, t(key), (x, cy), 14, theme.DIM, anchor="midleft").right + 20
+        for words in (t("lab.legend.init"), t("lab.legend.trained"), t("lab.legend.yours")):
+            x = draw.text(surface, words, (x, cy), 14, theme.DIM, anchor="midleft").right + 20
 
     def draw_status(self, surface, rect) -> None:
         job = self.lab.job
