@@ -206,8 +206,12 @@ EN: dict[str, str] = {
     "lab.item.run": "Run it now",
     "lab.item.running": "Training… Esc cancels",
     "lab.item.detail": "←→ change a choice. Run it now trains that cell at that lag here, live.",
-    "lab.run.progress": "{cell} at lag {gap}: {percent:.0f}% of the step budget, held-out {accuracy:.0f}%",
-    "lab.run.done": "Your run: {cell} at lag {gap}: {accuracy:.1f}% held-out, {verdict}, {seconds:.1f} s.",
+    "lab.run.progress": (
+        "{cell} at lag {gap}, seed {seed}: {percent:.0f}% of the step budget, held-out {accuracy:.0f}%"
+    ),
+    "lab.run.done": (
+        "Your run: {cell} at lag {gap}, seed {seed}: {accuracy:.1f}% held-out, {verdict}, {seconds:.1f} s."
+    ),
     "lab.run.solved": "solved",
     "lab.run.unsolved": "not solved",
     "lab.run.cancelled": "Run cancelled.",

@@ -329,7 +329,8 @@ def test_run_it_now_by_keyboard_adds_your_point_and_esc_cancels_first(app, monke
     assert scene.lab.running and scene.moving()
     scene.lab.job.wait(60)
     app.frame([], 1 / 60)
-    assert [(r.cell, r.gap) for r in scene.lab.yours_shown()] == [("gru", 5)]
+    assert [(r.cell, r.gap, r.seed) for r in scene.lab.yours_shown()] == [("gru", 5, 1)]
+    assert scene.lab.next_seed() == 2  # another run of the same: a new seed
     scene.lab.gap = 100
     app.frame([key(pygame.K_RETURN)], 1 / 60)
     assert scene.lab.running
@@ -360,7 +361,7 @@ def test_lab_screen_layout_has_no_text_out_of_place(tmp_path, monkeypatch, size)
         problems = []
         for label, job in (
             ("shipped", None),
-            ("running", SimpleNamespace(state=lab_ctl.RUNNING, cell="lstm", gap=100, fraction=0.4,
+            ("running", SimpleNamespace(state=lab_ctl.RUNNING, cell="lstm", gap=100, seed=1, fraction=0.4,
                                         accuracy=0.5, result=None, error="", cancel=lambda: None)),
             ("yours", SimpleNamespace(state=lab_ctl.DONE, cell="rnn", gap=20, fraction=1.0, accuracy=0.4,
                                       result=RunResult("rnn", "adding", 20, 0, 0.412, False, 12.3, 3000, 34,

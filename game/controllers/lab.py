@@ -114,9 +114,15 @@ class Lab:
     def running(self) -> bool:
         return self.job is not None and self.job.state == RUNNING
 
+    def next_seed(self) -> int:
+        """The shipped runs use seed 0; yours use 1, 2, ... per cell, task and lag: a fresh draw each time,
+        so a run shows how much another seed changes (the same seed would only repeat the shipped point)."""
+        return 1 + sum(1 for r in self.yours if (r.cell, r.task, r.gap) == (self.cell, self.task, self.gap))
+
     def start(self, runner=None, background: bool = True) -> None:
         if not self.running:
-            self.job = LabJob(self.cell, self.task, self.gap, runner=runner, background=background)
+            self.job = LabJob(self.cell, self.task, self.gap, self.next_seed(), runner=runner,
+                              background=background)
             self.collect()
 
     def cancel(self) -> None:

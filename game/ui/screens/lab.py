@@ -276,12 +276,14 @@ class LabScene(MenuScene, Scene):
         if job.state == "running":
             draw.bar(surface, pygame.Rect(rect.x, rect.y, rect.width, 10), job.fraction,
                      cell_colour(job.cell))
-            line = t("lab.run.progress", cell=CELL_NAMES[job.cell], gap=job.gap, percent=100 * job.fraction,
+            line = t("lab.run.progress", cell=CELL_NAMES[job.cell], gap=job.gap, seed=job.seed,
+                     percent=100 * job.fraction,
                      accuracy=100 * (job.accuracy or 0.0))
         elif job.state == DONE and job.result is not None:
             r = job.result
-            line = t("lab.run.done", cell=CELL_NAMES[r.cell], gap=r.gap, accuracy=100 * r.accuracy,
-                     verdict=t("lab.run.solved") if r.solved else t("lab.run.unsolved"), seconds=r.seconds)
+            line = t("lab.run.done", cell=CELL_NAMES[r.cell], gap=r.gap, seed=r.seed,
+                     accuracy=100 * r.accuracy, seconds=r.seconds,
+                     verdict=t("lab.run.solved") if r.solved else t("lab.run.unsolved"))
         elif job.state == CANCELLED:
             line = t("lab.run.cancelled")
         elif job.state == FAILED:
