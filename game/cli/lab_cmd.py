@@ -139,6 +139,8 @@ def ship_cmd(args) -> int:
     """(developers) Run the shipped commands for every task and write assets/lab/results.json."""
     from ..paths import ROOT
 
+    if not (ROOT / "pyproject.toml").is_file():
+        raise OSError("lab ship writes the source checkout's assets/lab: run it from a checkout")
     target = ROOT / "assets" / "lab" / "results.json"
     start = time.perf_counter()
     shipped = {}
