@@ -190,7 +190,7 @@ EN: dict[str, str] = {
     "lab.title": "The lab: RNN, GRU and LSTM side by side",
     "lab.header.right": "real runs, one budget",
     "lab.task.adding": "the adding problem",
-    "lab.task.carry": "carry a symbol past distractors",
+    "lab.task.carry": "carry one symbol",
     "lab.chart.accuracy": "Held-out accuracy against lag",
     "lab.chart.accuracy.x": "lag (steps, log scale)",
     "lab.chart.gradient": "Gradient reaching d steps back, ‖∂L/∂state‖",

@@ -357,7 +357,8 @@ def test_lab_screen_layout_has_no_text_out_of_place(tmp_path, monkeypatch, size)
     app = App(size=size)
     try:
         lab = lab_ctl.Lab()
-        app.stack.push(LabScene(app, lab))
+        scene = LabScene(app, lab)
+        app.stack.push(scene)
         problems = []
         for label, job in (
             ("shipped", None),
@@ -374,6 +375,7 @@ def test_lab_screen_layout_has_no_text_out_of_place(tmp_path, monkeypatch, size)
                 lab.yours = [job.result]
             for task in lab.tasks:
                 lab.task = task
+                scene.build()  # the menu names the task
                 draw.reset_caches()  # the charts' text is audited when drawn
                 with draw.TextAudit() as a:
                     app.frame([], 1 / 60)
