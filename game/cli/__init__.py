@@ -139,8 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "distractors (default adding)")
     lrun.add_argument("--cells", default="rnn,gru,lstm", metavar="C1,C2,...",
                       help="some of rnn, gru, lstm (default rnn,gru,lstm)")
-    lrun.add_argument("--gaps", default="5,10,20,50,100", metavar="L1,L2,...",
-                      help=f"lags (sequence lengths), each {g_lo}..{g_hi} (default 5,10,20,50,100)")
+    gaps = ",".join(map(str, lab_limits.DEFAULT_GAPS))
+    lrun.add_argument("--gaps", default=gaps, metavar="L1,L2,...",
+                      help=f"lags (sequence lengths), each {g_lo}..{g_hi} (default {gaps})")
     s_lo, s_hi = LAB["SEEDS_RANGE"]
     lrun.add_argument("--seeds", type=int, default=1, metavar="N",
                       help=f"runs per cell and lag, seeds 0..N-1, N from {s_lo} to {s_hi} (default 1)")
@@ -154,8 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     lgr.add_argument("--cells", default="rnn,gru,lstm", metavar="C1,C2,...",
                      help="some of rnn, gru, lstm (default rnn,gru,lstm)")
     d_lo, d_hi = LAB["DISTANCE_RANGE"]
-    lgr.add_argument("--distance", type=int, default=100, metavar="D",
-                     help=f"the longest distance, {d_lo}..{d_hi}; each cell trains at this lag (default 100)")
+    far = lab_limits.DEFAULT_DISTANCE
+    lgr.add_argument("--distance", type=int, default=far, metavar="D",
+                     help=f"the longest distance, {d_lo}..{d_hi}; each cell trains at this lag "
+                          f"(default {far})")
     lgr.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     lgr.add_argument("--json", action="store_true", help="one JSON object per row")
     labsub.add_parser("ship",
