@@ -60,6 +60,7 @@ EN: dict[str, str] = {
     "footer.keys": "keys",
     "footer.play": "play",
     "footer.replays": "replays",
+    "footer.lab": "lab",
     "footer.read_word": "read word",
     "footer.slot": "slot",
     "footer.gate": "gate",
@@ -157,6 +158,8 @@ EN: dict[str, str] = {
     "help.section.levels": "Level select",
     "help.levels.replays.keys": "O",
     "help.levels.replays": "open saved replays of the level",
+    "help.levels.lab.keys": "L",
+    "help.levels.lab": "the lab: RNN, GRU and LSTM side by side",
     "help.section.everywhere": "Everywhere",
     "help.all.menus.keys": "↑ ↓, Enter",
     "help.all.menus": "move and choose in menus",
@@ -185,6 +188,54 @@ EN: dict[str, str] = {
         "scratch with NumPy, then kept for next time."
     ),
     "loading.cancelling": "Cancelling…",
+    # -- the lab (game/ui/screens/lab.py, game/controllers/lab.py) -----------------------------------
+    "lab.title": "The lab: RNN, GRU and LSTM side by side",
+    "lab.header.right": "real runs, one budget",
+    "lab.task.adding": "the adding problem",
+    "lab.task.carry": "carry one symbol",
+    "lab.chart.accuracy": "Held-out accuracy against lag",
+    "lab.chart.accuracy.x": "lag (steps, log scale)",
+    "lab.chart.gradient": "Gradient reaching d steps back, ‖∂L/∂state‖",
+    "lab.chart.gradient.x": "distance d (steps)",
+    "lab.chart.solved": "solved ≥ {percent}%",
+    "lab.legend.init": "dashed: at initialisation",
+    "lab.legend.trained": "solid: after training",
+    "lab.legend.yours": "ring: your run",
+    "lab.no_results": "No shipped lab results to show ({error}). Run one from the menu.",
+    "lab.item.task": "Task: {task}",
+    "lab.item.cell": "Cell: {cell}",
+    "lab.item.gap": "Lag: {gap} steps",
+    "lab.item.run": "Run it now",
+    "lab.item.running": "Training… Esc cancels",
+    "lab.item.detail": "←→ change a choice. Run it now trains that cell at that lag here, live.",
+    "lab.run.progress": (
+        "{cell} at lag {gap}, seed {seed}: {percent:.0f}% of the step budget, held-out {accuracy:.0f}%"
+    ),
+    "lab.run.done": (
+        "Your run: {cell} at lag {gap}, seed {seed}: {accuracy:.1f}% held-out, {verdict}, {seconds:.1f} s."
+    ),
+    "lab.run.solved": "solved",
+    "lab.run.unsolved": "not solved",
+    "lab.run.cancelled": "Run cancelled.",
+    "lab.run.error": "the run failed: {error}",
+    "lab.sum.cell_percent": "{cell} {percent:.0f}%",
+    "lab.sum.accuracy": "Held-out accuracy at lag {lag}: {cells}. Solved means at least {solved}%.",
+    "lab.sum.solved_to": "{cell} {lag}",
+    "lab.sum.solved_none": "{cell} none",
+    "lab.sum.solved": "Longest lag solved: {cells}.",
+    "lab.sum.cell_norm": "{cell} {norm:.0e}",
+    "lab.sum.gradient": (
+        "Gradient {distance} steps back: before training {before}; after training {after}."
+    ),
+    "lab.sum.one_seed": (
+        "Each cell: about {weights} weights and at most {steps} steps of {batch} sequences. One seed per "
+        "point: another seed can differ."
+    ),
+    "lab.paper": (
+        "The paper (Hochreiter & Schmidhuber 1997): one symbol to carry, RTRL succeeded in 78% of "
+        "trials at lag 4 and 0% at lag 10; at lag 100 RTRL and BPTT 0%, LSTM 100% after about 5,000 "
+        "sequences. Their LSTM solved the adding problem at T = 100, 500 and 1,000."
+    ),
     # -- the cell (conveyor belt) and the gate controls --------------------------------------------
     "cell.title": "Reading “{word}” (word {n} of {total})",
     "cell.word": "“{word}”",
