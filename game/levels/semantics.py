@@ -171,8 +171,14 @@ def _numeric(level: Level, out: list) -> None:
     need = MARKS[t.kind]
     if len(marked) != need or len(set(marked)) != len(marked):
         out.append((("play", "marked"), f"a {t.kind} level marks exactly {need} different step(s)"))
+    signs = level.play.signs
+    if t.kind == "signed" and (signs is None or len(signs) != len(marked)):
+        out.append((("play", "signs"), "a signed level gives a sign (plus or minus) for each marked number"))
+    elif t.kind != "signed" and signs is not None:
+        out.append((("play", "signs"), f"only signed levels have signs, not a {t.kind} level"))
     if not out:
-        total = sum(level.play.values[m - 1] for m in marked)
+        factor = dict(zip(marked, [{"plus": 1, "minus": -1}[s] for s in signs], strict=True)) if signs else {}
+        total = round(sum(factor.get(m, 1) * level.play.values[m - 1] for m in marked), 10)
         if isinstance(level.answer, str) or abs(level.answer - total) > 1e-9:
             what = "the marked numbers add up to" if need > 1 else "the marked reading is"
             out.append((("answer",), f"{what} {total:g}, not {level.answer!r}"))
@@ -181,7 +187,8 @@ def _numeric(level: Level, out: list) -> None:
 def _rules(level: Level, out: list) -> None:
     S = level.network.slots
     names = level.task.sentences if isinstance(level.task, TextTask) else {}
-    vocab = set(input_vocabulary(level.task)) if isinstance(level.task, TextTask) else set()
+    vocab = set(input_vocabulary(level.task)) if isinstance(level.task, TextTask) else \
+        ({"plus", "minus"} if level.task.kind == "signed" else set())
     groups = [(("solution", "rules"), level.solution.rules, False)]
     groups += [(("losing", k, "changes"), s.changes, True) for k, s in enumerate(level.losing)]
     length = None

@@ -1,8 +1,10 @@
 """A trained network per level: the training recipe, the content-addressed cache, the playability check.
 
-Cache key = hash of the level's task, network and solution sections and the engine version: editing a
-level's texts never retrains it, editing its task, network or solution always does (the solution's
-gating is trained in). Shipped weights live in
+Cache key = hash of the level's task, network and solution sections, the engine version and the
+recipe version: editing a level's texts never retrains it, editing its task, network or solution (the
+solution's gating is trained in) or changing the recipe always does. When the level's seed gives a
+network that is not playable, training tries the next seeds (at most SEED_TRIES in all) and records
+the seed it kept with the weights. Shipped weights live in
 assets/models/<key>.npz with their content hashes in assets/models/manifest.json; other weights in the
 per-user cache. A missing or corrupt file is retrained (with progress shown), never a crash.
 """
@@ -11,28 +13,45 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
-from lstm_engine import ENGINE_VERSION, Model, ModelFileError, TrainConfig, load_model, save_model, train
+from lstm_engine import (
+    ENGINE_VERSION,
+    Model,
+    ModelFileError,
+    TrainConfig,
+    TrainProgress,
+    load_model,
+    save_model,
+    train,
+)
 from lstm_engine.losses import softmax
 from lstm_engine.model import gates_dict
 
 from .. import atomic, paths
 from .generator import LevelTask
+from .machine import fingerprint
 from .schema import Level
 from .sequence import Sequence, play_sequence, solution_gating, strategy_gating
 
 PLAYABLE_ACCURACY = 0.99
+CONFIDENCE = 0.95   # training goes on until the intended gating's mean p(right) reaches this
+SEED_TRIES = 5      # the level's seed and at most 4 more when a network comes out not playable
+GUESS = 0.3         # a losing strategy at or below this p(right) only guessed (see counts_as_playable)
+# Bump when the recipe (objective, supervision, stopping rule) changes: every level key changes with it,
+# so weights trained by an older recipe are retrained, never mixed with the new ones.
+RECIPE = 2
 HELD_OUT = 1000
 
 
 def level_key(level: Level) -> str:
     """What training depends on: the task, the network and the solution (its gating is trained in)."""
     payload = {"task": level.task.model_dump(mode="json"), "network": level.network.model_dump(mode="json"),
-               "solution": level.solution.model_dump(mode="json"), "engine": ENGINE_VERSION}
+               "solution": level.solution.model_dump(mode="json"), "engine": ENGINE_VERSION,
+               "recipe": RECIPE}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -41,9 +60,11 @@ def train_config(level: Level, seed: int | None = None) -> TrainConfig:
     return TrainConfig(seed=level.network.seed if seed is None else seed, batch_size=t.batch,
                        learning_rate=t.learning_rate, forget_bias=t.forget_bias, max_steps=t.max_steps,
                        restarts=t.restarts, forced_weight=t.forced, supervision_weight=t.supervision,
+                       mixed_weight=t.mixed,
                        crisp=t.crisp, gate_noise=t.gate_noise, anneal_steps=t.anneal_steps,
                        pool=max(t.pool, t.batch),
-                       advance_accuracy=PLAYABLE_ACCURACY, target_accuracy=PLAYABLE_ACCURACY)
+                       advance_accuracy=PLAYABLE_ACCURACY, target_accuracy=PLAYABLE_ACCURACY,
+                       target_confidence=CONFIDENCE)
 
 
 def new_model(level: Level, task: LevelTask, seed: int | None = None) -> Model:
@@ -53,11 +74,55 @@ def new_model(level: Level, task: LevelTask, seed: int | None = None) -> Model:
 
 
 def train_level(level: Level, progress=None, seed: int | None = None):
-    """Train a fresh network for the level; returns (model, TrainReport)."""
+    """Train a fresh network for the level with one seed; returns (model, TrainReport)."""
     task = LevelTask(level)
     model = new_model(level, task, seed)
     report = train(model, task, train_config(level, seed), progress=progress)
     return model, report
+
+
+@dataclass
+class LevelProgress(TrainProgress):
+    """The engine's progress plus which seed is being tried: "seed 2 of 5"."""
+
+    seed: int = 0
+    seed_try: int = 0        # 0-based
+    seed_tries: int = 1
+
+
+def seed_sequence(level: Level, tries: int = SEED_TRIES) -> list[int]:
+    """The seeds training tries in turn: the level's own, then the next ones."""
+    return [(level.network.seed + k) % 2**31 for k in range(tries)]
+
+
+@dataclass
+class Trained:
+    model: Model
+    report: object            # TrainReport of the kept seed
+    seed: int                 # the seed whose network was kept
+    tries: int                # seeds trained
+    check: CheckResult
+
+
+def train_playable(level: Level, progress=None, tries: int = SEED_TRIES) -> Trained:
+    """Train with the level's seed and, while the network is not playable, with the next seeds (at most
+    ``tries`` in all). Keeps the first playable network, or the one with the fewest problems."""
+    best = None
+    seeds = seed_sequence(level, tries)
+    for k, seed in enumerate(seeds):
+        def tagged(p, k=k, seed=seed):
+            return progress(LevelProgress(**{f.name: getattr(p, f.name) for f in fields(p)},
+                                          seed=seed, seed_try=k, seed_tries=len(seeds)))
+        model, report = train_level(level, None if progress is None else tagged, seed)
+        check = check_level(level, model)
+        found = Trained(model, report, seed, k + 1, check)
+        if counts_as_playable(check):
+            return found
+        rank = (report.success, -len(check.problems()))
+        if best is None or rank > best[0]:
+            best = (rank, found)
+    best[1].tries = len(seeds)
+    return best[1]
 
 
 # -- playing a gating through the network --------------------------------------------------------------
@@ -125,6 +190,22 @@ class CheckResult:
                        f"p(right) {self.solution.probability:.2f}")
         out += [f"losing strategy '{n}' wins (the right answer is on top)" for n, o in self.losing if o.wins]
         return out
+
+
+def losing_counts(o: Outcome) -> bool:
+    """Does a losing strategy's outcome count as a win? Yes when it wins, except that a right answer on
+    top at guess level (p(right) <= GUESS: an uninformed or mixed memory) is not counted as long as the
+    verdict has no uninformed baseline to judge it by."""
+    return o.wins and (hasattr(o, "baseline") or o.probability > GUESS)
+
+
+def counts_as_playable(c: CheckResult) -> bool:
+    """The rule that accepts a seed and counts seeds: CheckResult.playable, or every problem is a losing
+    strategy that only guessed (see losing_counts)."""
+    if c.playable:
+        return True
+    return (c.held_out >= PLAYABLE_ACCURACY and c.held_out_forced >= PLAYABLE_ACCURACY
+            and c.solution.confident and not any(losing_counts(o) for _, o in c.losing))
 
 
 def check_level(level: Level, model: Model) -> CheckResult:
@@ -197,20 +278,26 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
         model, why = cached_model(level)
         if model is not None:
             return model, None, why
-    model, report = train_level(level, progress)
+    found = train_playable(level, progress)
+    model, report = found.model, found.report
     key = level_key(level)
     target = (paths.shipped_models_dir() if ship else paths.user_cache_dir() / "models") / f"{key}.npz"
+    seeds = f"seed {found.seed}" + (f", {found.tries} seeds tried" if found.tries > 1 else "")
     try:
         digest = save_model(target, model, extra={"level": level.id},
-                            training={"config": train_config(level).to_dict(), "steps": report.steps,
+                            training={"config": train_config(level, found.seed).to_dict(),
+                                      "steps": report.steps, "seed": found.seed, "seeds_tried": found.tries,
+                                      "recipe": RECIPE, "fingerprint": fingerprint(),
                                       "attempts": report.attempts, "success": report.success,
+                                      "playable": counts_as_playable(found.check),
                                       "held_out_accuracy": report.held_out_accuracy,
                                       "held_out_forced_accuracy": report.held_out_forced_accuracy})
     except OSError as e:  # an unwritable cache costs a retrain next time, never the game
-        return model, report, f"trained ({why}), not saved: {e}"
+        return model, report, f"trained ({why}, {seeds}), not saved: {e}"
     if ship:
         manifest = read_manifest()
-        manifest[key] = {"level": level.id, "model_hash": digest}
+        manifest[key] = {"level": level.id, "model_hash": digest, "seed": found.seed,
+                         "fingerprint": fingerprint()}
         write_manifest(manifest)
-    return model, report, f"trained ({why}), saved to {target}"
+    return model, report, f"trained ({why}, {seeds}), saved to {target}"
 

@@ -130,13 +130,16 @@ def verify(path, replay: ReplayFile | None = None, level_file=None) -> Verificat
         level = entry.level
         if level is None:
             raise ReplayError(f"{path}: level '{name}' does not load: {entry.error}")
+    model, _, _ = training.ensure_model(level)
+    now_hash = model_hash(model)
+    if now_hash != replay.model_hash:  # e.g. the level's network was retrained by a newer recipe
+        changed = "" if level_hash(level) == replay.level_hash else " (and the level file too)"
+        raise ReplayError(f"{path}: the network of level '{replay.level_id}' has changed since this replay "
+                          f"was recorded{changed}: it was played on network {replay.model_hash[:12]}, the "
+                          f"level now has network {now_hash[:12]}, so the replay cannot be verified")
     if level_hash(level) != replay.level_hash:
         raise ReplayError(f"{path}: level '{replay.level_id}' has changed since this replay was recorded "
                           f"(level hash differs)")
-    model, _, _ = training.ensure_model(level)
-    if model_hash(model) != replay.model_hash:
-        raise ReplayError(f"{path}: recorded with a different network for '{replay.level_id}' "
-                          f"(model hash differs)")
     if len(replay.history) > MAX_ACTIONS_PER_WORD * len(play_sequence(level)) + 1000:
         raise ReplayError(f"{path}: the history is implausibly long ({len(replay.history)} actions)")
     try:
