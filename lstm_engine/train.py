@@ -6,8 +6,8 @@ of steps, restart from a seed derived from the first. The crisp-gate penalty and
 off until the final length is learned, then ramp in linearly over ``anneal_steps`` (switching them on
 from the start stalls training). An attempt succeeds when held-out accuracy reaches ``target_accuracy``
 and, after the anneal, the answers under the intended gating are sure enough (``target_confidence``:
-accuracy alone stops training while the right answer is barely on top; it waits at most ``patience``
-steps for that). Everything random comes from
+accuracy alone stops training while the right answer is barely on top; it waits at most
+``settle_steps`` for that). Everything random comes from
 the seed: the same seed gives bit-identical weights.
 """
 
@@ -39,6 +39,7 @@ class TrainConfig:
     advance_accuracy: float = 0.99
     target_accuracy: float = 0.99
     target_confidence: float = 0.0          # mean p(right) under the intended gating (Objective.confidence)
+    settle_steps: int = 400                 # at most this many steps waiting for target_confidence
     max_steps: int = 2000                   # per attempt
     restarts: int = 2                       # further attempts after the first
     patience: int = 400                     # restart when held-out accuracy stalls this many steps
@@ -55,7 +56,7 @@ class TrainConfig:
     def __post_init__(self):
         checks = [("batch_size", self.batch_size >= 1), ("learning_rate", self.learning_rate > 0),
                   ("max_steps", self.max_steps >= 1), ("restarts", self.restarts >= 0),
-                  ("patience", self.patience >= 1),
+                  ("patience", self.patience >= 1), ("settle_steps", self.settle_steps >= 0),
                   ("eval_every", self.eval_every >= 1), ("eval_size", self.eval_size >= 1),
                   ("advance_accuracy", 0 < self.advance_accuracy <= 1),
                   ("target_accuracy", 0 < self.target_accuracy <= 1),
@@ -190,9 +191,9 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
                 accurate = acc >= config.target_accuracy and (facc is None or facc >= config.target_accuracy)
                 if annealed and accurate and settle_start is None:
                     settle_start = step
-                # sure enough, or waited `patience` steps for it: confidence never costs a restart
+                # sure enough, or waited `settle_steps` for it: confidence never costs a restart
                 if annealed and accurate and (sure >= config.target_confidence
-                                              or step - settle_start >= config.patience):
+                                              or step - settle_start >= config.settle_steps):
                     success, phase = True, "done"
             if progress is not None and progress(TrainProgress(
                     attempt, step, config.max_steps, stage, len(lengths), length, loss, acc, facc, phase,

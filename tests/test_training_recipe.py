@@ -168,3 +168,20 @@ def test_levels_check_seeds_prints_the_table(tmp_path):
     text = subprocess.run([sys.executable, str(paths.ROOT / "main.py"), "levels", "check", "01-carry",
                            "--seeds", "1"], capture_output=True, text=True, timeout=300)
     assert "playable on" in text.stdout and "Traceback" not in text.stderr
+
+
+def test_a_signed_level_inserts_its_sign_words_and_answers_the_signed_sum():
+    from game.levels import semantics
+
+    level = LEVELS["campaign/14-plus-minus"]
+    seq = play_sequence(level)
+    assert seq.words[1] == "plus" and seq.words[6] == "minus" and seq.answer == pytest.approx(0.82 - 0.31)
+    x = LevelTask(level).inputs(seq)
+    assert x.shape == (len(seq), 5) and x[1, 3] == 1.0 and x[6, 4] == 1.0 and x[2, 1] == 1.0
+    assert x[2, 0] == pytest.approx(0.82) and x[1, 0] == 0.0   # the number does not carry its sign
+    no_signs = level.model_copy(update={"play": level.play.model_copy(update={"signs": None})})
+    assert any(loc == ("play", "signs") for loc, _ in semantics.problems(no_signs))
+    adding = LEVELS["campaign/06-adding"]
+    signs = adding.play.model_copy(update={"signs": ["plus", "minus"]})
+    signed_adding = adding.model_copy(update={"play": signs})
+    assert any(loc == ("play", "signs") for loc, _ in semantics.problems(signed_adding))

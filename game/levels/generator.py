@@ -93,10 +93,12 @@ class LevelTask:
                     and intended[k, i0] < 0.5 and np.all(intended[k + 1:b + 1, f0] > 0.5)]
             if not free or rng is None:
                 return None
-            k = free[int(rng.integers(len(free)))]
+            # one more number, or (half of the time) any number of them, up to "add everything"
+            n = 1 if rng.random() < 0.5 else int(rng.integers(1, len(free) + 1))
+            extra = rng.choice(free, size=n, replace=False)
             out = intended.copy()
-            out[k, i0] = 1.0
-            total = float(seq.answer) + seq.tokens[k].value
+            out[extra, i0] = 1.0
+            total = float(seq.answer) + sum(seq.tokens[k].value for k in extra)
             # drop each marked write half of the time, so a number written alone is read faithfully too
             for m, tok in enumerate(seq.tokens[:b]):
                 if tok.role == "clue" and intended[m, i0] > 0.5 and rng.random() < 0.5:

@@ -38,7 +38,8 @@ from .schema import Level
 from .sequence import Sequence, play_sequence, solution_gating, strategy_gating
 
 PLAYABLE_ACCURACY = 0.99
-CONFIDENCE = 0.95   # training goes on until the intended gating's mean p(right) reaches this
+CONFIDENCE = 0.97   # training goes on until the intended gating's mean p(right) reaches this...
+SETTLE = 1000       # ...or for this many steps at most (it also settles mixed memories towards no answer)
 SEED_TRIES = 5      # the level's seed and at most 4 more when a network comes out not playable
 GUESS = 0.3         # a losing strategy at or below this p(right) only guessed (see counts_as_playable)
 # Bump when the recipe (objective, supervision, stopping rule) changes: every level key changes with it,
@@ -64,7 +65,7 @@ def train_config(level: Level, seed: int | None = None) -> TrainConfig:
                        crisp=t.crisp, gate_noise=t.gate_noise, anneal_steps=t.anneal_steps,
                        pool=max(t.pool, t.batch),
                        advance_accuracy=PLAYABLE_ACCURACY, target_accuracy=PLAYABLE_ACCURACY,
-                       target_confidence=CONFIDENCE)
+                       target_confidence=CONFIDENCE, settle_steps=SETTLE)
 
 
 def new_model(level: Level, task: LevelTask, seed: int | None = None) -> Model:

@@ -135,8 +135,8 @@ def verify(path, replay: ReplayFile | None = None, level_file=None) -> Verificat
     if now_hash != replay.model_hash:  # e.g. the level's network was retrained by a newer recipe
         changed = "" if level_hash(level) == replay.level_hash else " (and the level file too)"
         raise ReplayError(f"{path}: the network of level '{replay.level_id}' has changed since this replay "
-                          f"was recorded{changed}: it was played on network {replay.model_hash[:12]}, the "
-                          f"level now has network {now_hash[:12]}, so the replay cannot be verified")
+                          f"was recorded{changed}: it was played on a different network "
+                          f"({replay.model_hash[:12]}; now {now_hash[:12]}), so it cannot be verified")
     if level_hash(level) != replay.level_hash:
         raise ReplayError(f"{path}: level '{replay.level_id}' has changed since this replay was recorded "
                           f"(level hash differs)")
