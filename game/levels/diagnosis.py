@@ -11,7 +11,9 @@ asks about (k, whose value is the answer) and at the blank (b):
   informed  = input at k on, forget on from k+1 to b, output at b on: the answer is in the memory;
   mixed     = informed, and another value of the asked word list is written into s after the last
               clear and before b: the memory holds two answers added together.
-  - a winning strategy that is not informed guessed: with fewer than 4 answers a guess is often right;
+  - a winning strategy that is not informed guessed (p(right) at most 0.5): its answer does not depend
+    on the clue; with fewer than 4 answers a guess is often right; above 0.5 the answer must follow
+    from other words;
   - a winning mixed strategy whose two values come from different sentences, with the output gate open
     between them: the network can tell them apart without clearing; one sentence for both, or the
     output shut until the blank, makes the mixture lose;
@@ -27,7 +29,7 @@ import numpy as np
 from .generator import LevelTask
 from .schema import Level, NumericTask
 from .sequence import GATE_INDEX, Sequence, placeholders, play_sequence, strategy_gating
-from .training import GUESS, PLAYABLE_ACCURACY, CheckResult, counts_as_playable, losing_counts
+from .training import PLAYABLE_ACCURACY, CheckResult, counts_as_playable, losing_counts
 
 ON = 0.5  # a gate value above this counts as open
 
@@ -143,9 +145,11 @@ def advice(level: Level, checks: list[CheckResult], report: SeedsReport) -> list
             if 0 < n_answers < 4:
                 out.append(f"'{strategy.name}' leaves the network without the clue, and with only "
                            f"{n_answers} answers a guess is right often: give the word list at least 4 words")
-            elif max(row.p_failing) <= GUESS:
-                out.append(f"'{strategy.name}' leaves the network without the clue and wins only by a guess "
-                           f"(p(right) at most {max(row.p_failing):.2f}): the verdict should call it lost")
+            elif max(row.p_failing) <= 0.5:
+                out.append(f"'{strategy.name}' leaves the network without the clue, so what it answers is "
+                           f"the same whatever the clue was: a guess (p(right) up to "
+                           f"{max(row.p_failing):.2f}) that a verdict comparing with the uninformed answer "
+                           f"calls lost; more values in the word list make such guesses rarer")
             else:
                 out.append(f"'{strategy.name}' leaves the network without the clue, yet it answers right: "
                            f"the answer must follow from other words; make the clue the only way to know it")
