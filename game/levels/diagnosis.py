@@ -29,7 +29,7 @@ import numpy as np
 from .generator import LevelTask
 from .schema import Level, NumericTask
 from .sequence import GATE_INDEX, Sequence, placeholders, play_sequence, strategy_gating
-from .training import PLAYABLE_ACCURACY, CheckResult, counts_as_playable, losing_counts
+from .training import PLAYABLE_ACCURACY, SURE, CheckResult, counts_as_playable, losing_counts
 
 ON = 0.5  # a gate value above this counts as open
 
@@ -49,6 +49,7 @@ class SeedsReport:
     playable: list[bool]
     rows: list[StrategyRow]
     advice: list[str]
+    sure: list[bool] = field(default_factory=list)   # playable with the solution at p(right) >= SURE
 
     @property
     def count(self) -> int:
@@ -60,6 +61,7 @@ class SeedsReport:
 
     def to_dict(self) -> dict:
         return {"level": self.level, "seeds": self.seeds, "playable": self.count, "of": len(self.seeds),
+                "sure": sum(self.sure),
                 "playable_seeds": self.playable_seeds,
                 "strategies": [{"name": r.name, "failures": r.failures, "p_right": r.p_right,
                                 "p_right_when_failing": r.p_failing} for r in self.rows],
@@ -68,7 +70,8 @@ class SeedsReport:
     def lines(self) -> list[str]:
         n = len(self.seeds)
         out = [f"{self.level}: playable on {self.count} of {n} seeds "
-               f"({', '.join(str(s) for s in self.playable_seeds) or 'none'})"]
+               f"({', '.join(str(s) for s in self.playable_seeds) or 'none'}); the solution at p(right) >= "
+               f"{SURE} on {sum(self.sure)} of them"]
         out.append(f"  {'strategy':<44} {'fails':>6}  p(right) over the seeds")
         for r in self.rows:
             spread = f"{min(r.p_right):.2f}-{max(r.p_right):.2f}" if r.p_right else "-"
@@ -92,7 +95,9 @@ def seeds_report(level: Level, name: str, seeds: list[int], checks: list[CheckRe
             if losing_counts(o):
                 r.failures += 1
                 r.p_failing.append(o.probability)
-    report = SeedsReport(name, seeds, [counts_as_playable(c) for c in checks], [sol, *rows.values()], [])
+    ok = [counts_as_playable(c) for c in checks]
+    report = SeedsReport(name, seeds, ok, [sol, *rows.values()], [],
+                         [o and c.solution.probability >= SURE for o, c in zip(ok, checks, strict=True)])
     report.advice = advice(level, checks, report)
     return report
 

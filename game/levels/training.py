@@ -42,6 +42,7 @@ CONFIDENCE = 0.97   # training goes on until the intended gating's mean p(right)
 SETTLE = 1000       # ...or for this many steps at most (it also settles mixed memories towards no answer)
 SEED_TRIES = 5      # the level's seed and at most 4 more when a network comes out not playable
 GUESS = 0.3         # a losing strategy at or below this p(right) only guessed (see counts_as_playable)
+SURE = 0.9          # a seed is preferred when the solution's p(right) on the played sequence reaches this
 # Bump when the recipe (objective, supervision, stopping rule) changes: every level key changes with it,
 # so weights trained by an older recipe are retrained, never mixed with the new ones.
 RECIPE = 2
@@ -107,7 +108,9 @@ class Trained:
 
 def train_playable(level: Level, progress=None, tries: int = SEED_TRIES) -> Trained:
     """Train with the level's seed and, while the network is not playable, with the next seeds (at most
-    ``tries`` in all). Keeps the first playable network, or the one with the fewest problems."""
+    ``tries`` in all). Keeps the first network that plays as designed beyond doubt (CheckResult.playable
+    and the solution at p(right) >= SURE); otherwise the best of those tried: playable by
+    counts_as_playable first, then the fewest problems, then the surest solution."""
     best = None
     seeds = seed_sequence(level, tries)
     for k, seed in enumerate(seeds):
@@ -117,9 +120,9 @@ def train_playable(level: Level, progress=None, tries: int = SEED_TRIES) -> Trai
         model, report = train_level(level, None if progress is None else tagged, seed)
         check = check_level(level, model)
         found = Trained(model, report, seed, k + 1, check)
-        if counts_as_playable(check):
+        if check.playable and check.solution.probability >= SURE:
             return found
-        rank = (report.success, -len(check.problems()))
+        rank = (counts_as_playable(check), report.success, -len(check.problems()), check.solution.probability)
         if best is None or rank > best[0]:
             best = (rank, found)
     best[1].tries = len(seeds)
