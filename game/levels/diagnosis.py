@@ -134,6 +134,21 @@ def gating_facts(level: Level, seq: Sequence, gates: np.ndarray) -> dict:
     return {"informed": informed, "mixed": mixed, "k": k, "output_open": output_open}
 
 
+def numeric_memory(level: Level, seq: Sequence, gates: np.ndarray) -> float:
+    """What the memory of a number level holds at the blank under a gating, read faithfully:
+    c = f * c + i * value at every step (sign words flip the next number's sign)."""
+    S = level.network.slots
+    i, f = gates[:, GATE_INDEX["input"] * S], gates[:, GATE_INDEX["forget"] * S]
+    c, sign = 0.0, 1.0
+    for k, tok in enumerate(seq.tokens[:seq.blank + 1]):
+        if tok.role == "sign":
+            sign = -1.0 if tok.word == "minus" else 1.0
+            continue
+        c = f[k] * c + i[k] * sign * (tok.value or 0.0)
+        sign = 1.0
+    return c
+
+
 def advice(level: Level, checks: list[CheckResult], report: SeedsReport) -> list[str]:
     out: list[str] = []
     n_answers = len(LevelTask(level).answers)
@@ -144,6 +159,16 @@ def advice(level: Level, checks: list[CheckResult], report: SeedsReport) -> list
     seq = play_sequence(level)
     for strategy, row in zip(level.losing, report.rows[1:], strict=True):
         if not row.failures:
+            continue
+        if isinstance(level.task, NumericTask):
+            held = numeric_memory(level, seq, strategy_gating(level, seq, strategy.changes))
+            tol = level.task.tolerance
+            if abs(held - float(level.answer)) <= 2 * tol:
+                out.append(f"under '{strategy.name}' the memory holds {held:.2f}, within twice the tolerance "
+                           f"({2 * tol:g}) of the answer {level.answer}: make the played numbers differ more")
+            else:
+                out.append(f"under '{strategy.name}' the memory holds {held:.2f}, far from the answer, but "
+                           f"the network reads it imprecisely: give it more cells (network.hidden) or steps")
             continue
         facts = gating_facts(level, seq, strategy_gating(level, seq, strategy.changes))
         if not facts["informed"]:
