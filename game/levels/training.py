@@ -108,9 +108,9 @@ class Trained:
 
 def train_playable(level: Level, progress=None, tries: int = SEED_TRIES) -> Trained:
     """Train with the level's seed and, while the network is not playable, with the next seeds (at most
-    ``tries`` in all). Keeps the first network that plays as designed beyond doubt (CheckResult.playable
-    and the solution at p(right) >= SURE); otherwise the best of those tried: playable by
-    counts_as_playable first, then the fewest problems, then the surest solution."""
+    ``tries`` in all). Keeps the first network that plays as designed beyond doubt (CheckResult.playable,
+    the solution at p(right) >= SURE, its own gating confidently right); otherwise the best of those
+    tried: playable by counts_as_playable first, then the fewest problems, then the surest."""
     best = None
     seeds = seed_sequence(level, tries)
     for k, seed in enumerate(seeds):
@@ -120,9 +120,10 @@ def train_playable(level: Level, progress=None, tries: int = SEED_TRIES) -> Trai
         model, report = train_level(level, None if progress is None else tagged, seed)
         check = check_level(level, model)
         found = Trained(model, report, seed, k + 1, check)
-        if check.playable and check.solution.probability >= SURE:
+        if check.playable and check.solution.probability >= SURE and check.own.confident:
             return found
-        rank = (counts_as_playable(check), report.success, -len(check.problems()), check.solution.probability)
+        rank = (counts_as_playable(check), report.success, -len(check.problems()), check.own.confident,
+                check.solution.probability)
         if best is None or rank > best[0]:
             best = (rank, found)
     best[1].tries = len(seeds)
