@@ -79,6 +79,21 @@ class LevelTask:
             self._rows[tok] = (gates[0], targets, emphasis)
         return self._rows[tok]
 
+    def _sign_blind(self, seq: Sequence, intended: np.ndarray, rng):
+        """Signed levels: the output gate shut at some sign words, so the next number is written without
+        its sign. The network cannot know that sign: plus and minus are equally likely, so the honest
+        answer counts such a number as 0 (the mean of +v and -v)."""
+        S = self.level.network.slots
+        o0 = GATE_INDEX["output"] * S
+        signs = [k for k, tok in enumerate(seq.tokens[:seq.blank]) if tok.role == "sign"]
+        if not signs or rng is None:
+            return None
+        blind = [k for k in signs if rng.random() < 0.5] or [signs[int(rng.integers(len(signs)))]]
+        out = intended.copy()
+        out[blind, o0:o0 + S] = 0.0
+        total = float(seq.answer) - sum(SIGNS[seq.tokens[k].word] * seq.tokens[k + 1].value for k in blind)
+        return out, total
+
     def mixed_gating(self, seq: Sequence, intended: np.ndarray, rng=None):
         """(gating, target) of the mixed run, or None. Words: the intended gating with every value of the
         asked list written into the asked slot and that slot never cleared, when that memory holds two
@@ -86,6 +101,8 @@ class LevelTask:
         with one more unmarked number written; the memory then holds, and must say, the sum of both."""
         S = self.level.network.slots
         i0, f0 = GATE_INDEX["input"] * S, GATE_INDEX["forget"] * S
+        if self.numeric and self.level.task.kind == "signed":
+            return self._sign_blind(seq, intended, rng)
         if self.numeric:
             # any unmarked number, the one read at the question too ("keep the latest reading")
             b = seq.blank
