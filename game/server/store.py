@@ -42,6 +42,16 @@ class NameTaken(Exception):
     """Another student of the class already has this nickname."""
 
 
+class AttemptNotStored(Exception):
+    """add_attempt refused: ``why`` is "limit" (no attempts left), "gone" (the student was removed) or
+    "duplicate" (this very play is stored already; ``mine``: by the same student)."""
+
+    def __init__(self, why: str, mine: bool = False) -> None:
+        super().__init__(why)
+        self.why = why
+        self.mine = mine
+
+
 @dataclass(frozen=True)
 class ClassRecord:
     id: int
@@ -130,7 +140,9 @@ CREATE TABLE IF NOT EXISTS attempts (
     result_json TEXT NOT NULL,
     replay_json TEXT NOT NULL,
     level_hash TEXT NOT NULL,
-    network_hash TEXT NOT NULL
+    network_hash TEXT NOT NULL,
+    play_key TEXT NOT NULL,
+    UNIQUE (class_id, play_key)
 );
 CREATE INDEX IF NOT EXISTS attempts_by_class ON attempts (class_id, student_id, level_id);
 CREATE TABLE IF NOT EXISTS hints (
@@ -285,7 +297,7 @@ class Store(ABC):
     def add_student(self, class_id: int, name: str, token_sha: str, roster_id: str | None) -> Student:
         """NameTaken if the class has a student of that name already."""
         def go(ex, cur):
-            ex("SELECT 1 FROM students WHERE class_id = ? AND name = ?", (class_id, name))
+            ex("SELECT 1 FROM students WHERE class_id = ? AND LOWER(name) = LOWER(?)", (class_id, name))
             if cur.fetchone() is not None:
                 raise NameTaken(name)
             at = now_iso()
@@ -317,7 +329,7 @@ class Store(ABC):
     def rename(self, class_id: int, student_id: int, name: str) -> bool:
         """False if there is no such student; NameTaken if another one has the name."""
         def go(ex, cur):
-            ex("SELECT 1 FROM students WHERE class_id = ? AND name = ? AND id <> ?",
+            ex("SELECT 1 FROM students WHERE class_id = ? AND LOWER(name) = LOWER(?) AND id <> ?",
                (class_id, name, student_id))
             if cur.fetchone() is not None:
                 raise NameTaken(name)
@@ -353,32 +365,41 @@ class Store(ABC):
 
     def add_attempt(self, class_id: int, student_id: int, *, level_id: str, score: float, stars: int,
                     wins: bool, hints: int, result_json: str, replay_json: str, level_hash: str,
-                    network_hash: str, max_attempts: int | None) -> tuple[int, int] | None:
-        """Store a verified attempt and mark the hints it used; (attempt id, class revision), or None if
-        the student already has max_attempts on the level or no longer exists. The count is checked
+                    network_hash: str, play_key: str, max_attempts: int | None) -> tuple[int, int]:
+        """Store a verified attempt and mark the hints it used; (attempt id, class revision).
+        AttemptNotStored if the student already has max_attempts on the level, no longer exists, or
+        this play (play_key: a hash of the replay's level, start time and history) is stored already,
+        which catches a replay file handed in twice or copied from a classmate. The count is checked
         in the same transaction as the insert, under a lock on the student's row, so two uploads at
         once (or two server processes) cannot both take the last attempt."""
         def go(ex, cur):
             ex("SELECT id FROM students WHERE class_id = ? AND id = ?" + self._for_update,
                (class_id, student_id))
             if cur.fetchone() is None:
-                return None
+                raise AttemptNotStored("gone")
+            ex("SELECT student_id FROM attempts WHERE class_id = ? AND play_key = ?", (class_id, play_key))
+            row = cur.fetchone()
+            if row is not None:
+                raise AttemptNotStored("duplicate", mine=int(row[0]) == student_id)
             if max_attempts is not None:
                 ex("SELECT COUNT(*) FROM attempts WHERE class_id = ? AND student_id = ? AND level_id = ?",
                    (class_id, student_id, level_id))
                 if int(cur.fetchone()[0]) >= max_attempts:
-                    return None
+                    raise AttemptNotStored("limit")
             ex("INSERT INTO attempts (class_id, student_id, level_id, score, stars, wins, hints, "
-               "verified_at, result_json, replay_json, level_hash, network_hash) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               "verified_at, result_json, replay_json, level_hash, network_hash, play_key) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                (class_id, student_id, level_id, float(score), int(stars), int(wins), int(hints),
-                now_iso(), result_json, replay_json, level_hash, network_hash))
+                now_iso(), result_json, replay_json, level_hash, network_hash, play_key))
             aid = int(cur.fetchone()[0])
             ex("UPDATE hints SET attempt_id = ? WHERE class_id = ? AND student_id = ? AND level_id = ? "
                "AND attempt_id IS NULL", (aid, class_id, student_id, level_id))
             ex("UPDATE classes SET revision = revision + 1 WHERE id = ? RETURNING revision", (class_id,))
             return aid, int(cur.fetchone()[0])
-        return self._run(go)
+        try:
+            return self._run(go)
+        except self.integrity_errors:  # the same play stored by another process a moment ago
+            raise AttemptNotStored("duplicate") from None
 
     _for_update = ""
 
