@@ -137,6 +137,8 @@ def folder(ch, tmp_path_factory):
     (d / "broken.json").write_text('{"format": "gatekeeper-submission", "version": 1, "nick',
                                    encoding="utf-8")
     (d / "notes.txt").write_text("not a submission", encoding="utf-8")  # only *.json files are read
+    (d / ".git").mkdir()
+    (d / ".git" / "x.json").write_text("{", encoding="utf-8")  # nor hidden ones
     return d
 
 
@@ -175,7 +177,7 @@ def test_collect_reports_forged_foreign_duplicate_malformed_and_refused(report):
     assert broken[0] == "malformed"
     cy = _findings(report, "gatekeeper-cy")
     assert cy == [("refused", 3, "too many attempts: the challenge counts 2 per level")]
-    assert not any("notes" in f.file for f in report.findings)
+    assert not any("notes" in f.file or ".git" in f.file for f in report.findings)
     lines = report.summary()
     assert lines[-1].startswith("6 files, 3 students, 6 attempts counted; ")
     assert "1 forged" in lines[-1] and "1 foreign" in lines[-1] and "2 duplicate" in lines[-1]
