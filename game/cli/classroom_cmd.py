@@ -6,6 +6,7 @@ classroom helpers go here too, so game/cli/__init__.py needs only the one hook).
     classroom new --title T --levels ID,ID,... -o CHALLENGE.yaml [--attempts N] [--no-hints] [--practice]
                   [--opens TIME] [--closes TIME] [--time-limit S]
     classroom collect CHALLENGE.yaml FOLDER --csv FILE [--long] [--roster ROSTER.csv] [--json]
+    classroom serve CHALLENGE.yaml [--host H] [--port P] [--data DIR] [--db URL] [--json]   (cls-server)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
+from .classroom_serve import add_serve_parser, run_serve
 from .errors import ReplayArgumentError
 
 
@@ -52,6 +54,7 @@ def add_parser(sub) -> None:
                           "machine)")
     col.add_argument("--json", action="store_true",
                      help="print the findings and the board as one JSON object")
+    add_serve_parser(csub)
 
 
 def _rules(args):
@@ -143,7 +146,7 @@ def run_collect(args) -> int:
     return 0
 
 
-RUNNERS = {"new": run_new, "collect": run_collect}
+RUNNERS = {"new": run_new, "collect": run_collect, "serve": run_serve}
 
 
 def run(args) -> int:
