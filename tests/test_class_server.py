@@ -414,3 +414,19 @@ def test_delete_the_class_data(tmp_path):
             httpx.Client(base_url=again.url, timeout=30) as client:
         assert again.code != server.code or again.token != server.token
         assert client.get("/api/board").json()["rows"] == []
+
+
+def test_the_csv_export_is_the_gradebook_with_the_best_scores(client, server, challenge, times):
+    s = join(client, server.code, f"=cmd {next(_names)}")  # a formula-looking nickname
+    for strategy in ("losing", "solution", "losing"):
+        upload(client, s["token"], record(challenge[1], CARRY, strategy, started=next(times)))
+    wide = client.get("/api/teacher/export.csv", headers=teacher(server))
+    assert wide.status_code == 200 and wide.headers["content-type"].startswith("text/csv")
+    lines = wide.text.lstrip("\ufeff").splitlines()
+    assert lines[0] == f"name,roster_id,{CARRY} score,{CARRY} stars,{ADDING} score,{ADDING} stars,attempts"
+    assert f"'{s['name']},,100.0,3,,,3" in lines
+    long = client.get("/api/teacher/export.csv", params={"long": 1, "token": server.token}).text
+    rows = [line.split(",") for line in long.lstrip("\ufeff").splitlines()]
+    assert rows[0] == ["name", "level", "best_score", "stars", "attempts", "verified_at"]
+    mine = [r for r in rows if r[0] == f"'{s['name']}"]
+    assert [r[1:5] for r in mine] == [[CARRY, "100.0", "3", "3"], [ADDING, "", "", "0"]]
