@@ -2,9 +2,10 @@
 verification pool, the rate limits and the board hub.
 
 The board hub keeps the board as last computed and wakes every server-sent-events stream when it
-changes. It recomputes when this process changed something (``poke``) and, for servers sharing a
-PostgreSQL database, when the class's revision in the store moved (checked every POLL seconds), so a
-change reaches every projector within POLL + the time to compute the board (well under 2 s).
+changes. It recomputes when this process changed something (``poke``; at most every MIN_INTERVAL, so a
+burst of uploads costs a few recomputations, not one each) and, for servers sharing a PostgreSQL
+database, when the class's revision in the store moved (checked every POLL seconds), so a change
+reaches every projector within POLL + the time to compute the board (well under 2 s).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .board import compute_board
 from .limits import RateLimiter
 
 POLL = 0.5
+MIN_INTERVAL = 0.2
 # No look-alike characters in a join code: no 0/O/D, 1/I/L, 2/Z, 5/S, 8/B, U/V (22 characters; 22^6 ≈ 1.1e8).
 CODE_ALPHABET = "ACEFGHJKMNPQRTWXY34679"
 CODE_LENGTH = 6
@@ -93,6 +95,9 @@ class BoardHub:
             self._poke.clear()
             try:
                 await self.refresh()
+                # During a burst of uploads, recompute at most every MIN_INTERVAL: the board is a
+                # summary, and each recomputation reads every attempt's score.
+                await asyncio.sleep(MIN_INTERVAL)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # a database hiccup must not stop the board; try again next round
