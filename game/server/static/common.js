@@ -1,5 +1,5 @@
 // Shared helpers of the projector and teacher pages. Every piece of text a client sent (nicknames,
-// titles) goes into the page through textContent / DOM nodes, never through innerHTML.
+// titles) goes into the page as text nodes and attribute values, never parsed as markup.
 "use strict";
 
 const GK = {};
