@@ -20,9 +20,11 @@ from test_class_view import Level, attempt, network
 
 from game.server.pages import STATIC, best_per_student, routes
 from game.session.gates import GATES
+from game.ui.compare_png import comparison_png
 
 LEVEL = "campaign/01-carry"
 TOKEN = "teacher-secret-token"
+SERVER_ROWS: list = []
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Store:
     def attempts(self, class_id, student_id=None):
         assert class_id == 7
         return list(self.rows)
+
+    def students(self, class_id):
+        return [SimpleNamespace(id=i, name=f"nick{i}") for i in (1, 2, 3)]
 
     def attempt(self, class_id, attempt_id):
         return next((a for a in self.rows if a.id == attempt_id), None)
@@ -61,6 +66,7 @@ def server():
     for i, (student, gates) in enumerate([(1, wiped), (1, net), (2, wiped), (3, wiped)]):
         a = attempt(LEVEL, gates, f"s{student}")
         rows.append(Stored(i + 1, student, LEVEL, 100.0 if gates is net else 10.0, json.dumps(a.replay)))
+    SERVER_ROWS[:] = rows
     challenge = SimpleNamespace(title="Week 3", levels=[Level(LEVEL)])
     state = SimpleNamespace(store=Store(rows), challenge=challenge,
                             teacher_token=TOKEN, code="ABC234", class_id=7, url="http://192.0.2.5:8000")
@@ -101,14 +107,14 @@ def test_no_page_loads_anything_from_another_host_or_writes_html_from_strings():
 
 
 def test_the_teacher_page_needs_the_token(server):
-    assert httpx.get(server + "/teacher").status_code == 403
-    assert httpx.get(server + "/teacher", params={"token": "wrong"}).status_code == 403
+    assert httpx.get(server + "/teacher").status_code == 401
+    assert httpx.get(server + "/teacher", params={"token": "wrong"}).status_code == 401
     ok = httpx.get(server + "/teacher", params={"token": TOKEN})
     assert ok.status_code == 200 and "Class view" in ok.text
     assert ok.headers["referrer-policy"] == "no-referrer" and ok.headers["cache-control"] == "no-store"
     for path in (f"/api/teacher/class-view/{LEVEL}", "/api/teacher/attempts/1/comparison.png"):
         denied = httpx.get(server + path)
-        assert denied.status_code == 403 and denied.json() == {"error": "the teacher's token is required"}
+        assert denied.status_code == 401 and denied.json() == {"error": "this needs the teacher's token"}
 
 
 def test_the_class_view_counts_each_students_best_attempt_once(server):
@@ -131,6 +137,10 @@ def test_an_attempt_opens_as_the_games_comparison_png(server):
         return httpx.get(server + f"/api/teacher/attempts/{n}/comparison.png", params={"token": TOKEN})
 
     assert get(3).content == r.content
+    # drawn with the student's class nickname, never the replay's own player name (it may be a real name)
+    replay = json.loads(SERVER_ROWS[2].replay_json)
+    assert replay["player"] == "s2"
+    assert comparison_png(Level(LEVEL), {"replay": replay, "player": "nick2"}) == r.content
     assert get(99).status_code == 404 and get("x").status_code == 404
 
 

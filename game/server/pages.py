@@ -56,7 +56,20 @@ def teacher_token_of(request: Request) -> str:
 
 def is_teacher(state, request: Request) -> bool:
     given = teacher_token_of(request)
-    return bool(given) and secrets.compare_digest(given.encode(), str(state.teacher_token).encode())
+    return bool(given) and secrets.compare_digest(given.encode("utf-8", "surrogatepass"),
+                                                  str(state.teacher_token).encode("utf-8"))
+
+
+def refusal(state, request: Request) -> Response | None:
+    """None for the teacher; else 401 (or 429 after too many wrong tokens from one address, like the API)."""
+    if is_teacher(state, request):
+        return None
+    limit = getattr(state, "teacher_fail_limit", None)
+    wait = limit.take(request.client.host if request.client else "?") if limit is not None else 0
+    if wait:
+        return JSONResponse({"error": f"too many requests: try again in {wait:.0f} s"}, status_code=429,
+                            headers={"Retry-After": str(max(1, round(wait)))})
+    return _error(401, "this needs the teacher's token")
 
 
 def _class_id(state):
@@ -68,11 +81,11 @@ def _level(state, level_id: str):
     return next((lv for lv in state.challenge.levels if lv.id == level_id), None)
 
 
-def _stored(a) -> dict:
-    """A stored attempt as class_view / compare_png read it: the player and the canonical replay."""
-    replay = json.loads(a.replay_json)
-    return {"id": a.id, "student_id": a.student_id, "score": a.score, "replay": replay,
-            "player": replay.get("player", "?")}
+def _stored(a, name: str = "?") -> dict:
+    """A stored attempt as class_view / compare_png read it: the canonical replay, and the student's class
+    nickname as the player (never the replay's own player name, which may be a real name)."""
+    return {"id": a.id, "student_id": a.student_id, "score": a.score, "replay": json.loads(a.replay_json),
+            "player": name}
 
 
 def best_per_student(attempts) -> list:
@@ -96,8 +109,10 @@ class Pages:
         return FileResponse(STATIC / "projector.html", headers=SECURITY_HEADERS)
 
     async def teacher(self, request: Request) -> Response:
-        if not is_teacher(self.state, request):
-            return FileResponse(STATIC / "denied.html", status_code=403, headers=SECURITY_HEADERS)
+        denied = refusal(self.state, request)
+        if denied is not None:
+            status = denied.status_code
+            return FileResponse(STATIC / "denied.html", status_code=status, headers=SECURITY_HEADERS)
         return FileResponse(STATIC / "teacher.html", headers=SECURITY_HEADERS)
 
     async def projector_info(self, request: Request) -> Response:
@@ -109,8 +124,9 @@ class Pages:
 
     # -- teacher analysis -----------------------------------------------------------------------------
     async def class_view(self, request: Request) -> Response:
-        if not is_teacher(self.state, request):
-            return _error(403, "the teacher's token is required")
+        denied = refusal(self.state, request)
+        if denied is not None:
+            return denied
         level_id = request.path_params["level_id"]
         level = _level(self.state, level_id)
         if level is None:
@@ -133,8 +149,9 @@ class Pages:
         return JSONResponse(await run_in_threadpool(compute), headers={"Cache-Control": "no-store"})
 
     async def comparison(self, request: Request) -> Response:
-        if not is_teacher(self.state, request):
-            return _error(403, "the teacher's token is required")
+        denied = refusal(self.state, request)
+        if denied is not None:
+            return denied
         try:
             attempt_id = int(request.path_params["attempt_id"])
         except ValueError:
@@ -152,9 +169,10 @@ class Pages:
             level = _level(self.state, a.level_id)
             if level is None:
                 return None
+            names = {s.id: s.name for s in self.state.store.students(cid)}
             from ..ui.compare_png import comparison_png  # pygame: only when a teacher opens an attempt
 
-            png = comparison_png(level, _stored(a))
+            png = comparison_png(level, _stored(a, names.get(a.student_id, "?")))
             with self._lock:
                 self._pngs[attempt_id] = png
                 while len(self._pngs) > PNG_CACHE:

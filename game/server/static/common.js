@@ -35,6 +35,9 @@ GK.clear = function (node) {
   return node;
 };
 
+GK.STATUS = {live: "● live", poll: "● live (polling)", reconnecting: "○ reconnecting…",
+             error: "○ server not reachable", deleted: "this class's data was deleted"};
+
 // ★★☆: stars as symbols, so they never depend on colour.
 GK.stars = function (n) {
   n = Math.max(0, Math.min(3, Number(n) || 0));
@@ -54,14 +57,22 @@ GK.ranked = function (rows) {
 };
 
 // The live board: server-sent events, or polling every 1.5 s when they are not available or drop.
-GK.liveBoard = function (onBoard, onStatus) {
+// query: "" for the class's board, "?token=…" for the teacher's (live even while frozen).
+GK.liveBoard = function (onBoard, onStatus, query) {
+  query = query || "";
   let polling = null;
   let source = null;
   const poll = async () => {
     try {
-      const r = await fetch("/api/board", {cache: "no-store"});
-      if (r.ok) { onBoard(await r.json()); onStatus("poll"); } else onStatus("error");
+      const r = await fetch("/api/board" + query, {cache: "no-store"});
+      if (r.ok) { onBoard(await r.json()); onStatus(source && source.readyState === 1 ? "live" : "poll"); }
+      else if (r.status === 410) { onStatus("deleted"); stop(); }
+      else onStatus("error");
     } catch (e) { onStatus("error"); }
+  };
+  const stop = () => {
+    if (polling) { clearInterval(polling); polling = null; }
+    if (source) { source.close(); }
   };
   const startPolling = () => {
     if (polling) return;
@@ -69,7 +80,8 @@ GK.liveBoard = function (onBoard, onStatus) {
     polling = setInterval(poll, 1500);
   };
   if (window.EventSource) {
-    source = new EventSource("/api/board/stream");
+    source = new EventSource("/api/board/stream" + query);
+    source.addEventListener("deleted", () => { onStatus("deleted"); stop(); });
     source.addEventListener("board", (ev) => {
       try { onBoard(JSON.parse(ev.data)); onStatus("live"); } catch (e) { /* a broken event: skip */ }
       if (polling) { clearInterval(polling); polling = null; }

@@ -23,7 +23,8 @@
     const b = $("banner");
     const parts = [];
     if (board.frozen) parts.push("❄ Board frozen — the teacher will reveal the final scores");
-    if (board.points_off) parts.push("Points are off — play for the gates, not the board");
+    if (board.practice) parts.push("Practice — no points, no board: play for the gates");
+    else if (board.points_off) parts.push("Points are off — play for the gates, not the board");
     b.textContent = parts.join("   ·   ");
     b.hidden = parts.length === 0;
     b.className = "banner" + (board.frozen ? " frozen" : "") + (board.points_off ? " points-off" : "");
@@ -45,7 +46,7 @@
     const pointsOff = !!board.points_off;
     const rows = pointsOff
       ? (board.rows || []).slice().sort((a, b) => String(a.name).localeCompare(String(b.name)))
-      : GK.ranked(board.rows || []);
+      : (board.rows || []).some((r) => r.rank) ? (board.rows || []).slice() : GK.ranked(board.rows || []);
     // the best score of each level, marked ◆ in its column (a shape, not only bold)
     const best = {};
     for (const r of rows) for (const lv of levels) {
@@ -82,13 +83,13 @@
     const more = rows.length - Math.min(rows.length, fit);
     $("more").hidden = more <= 0;
     $("more").textContent = more > 0 ? "+ " + more + " more player" + (more === 1 ? "" : "s") : "";
-    $("empty").hidden = rows.length > 0;
+    $("empty").hidden = rows.length > 0 || !!board.practice;
   }
 
   function status(s) {
     const el = $("status");
-    el.textContent = {live: "● live", poll: "● live (polling)", reconnecting: "○ reconnecting…",
-                      error: "○ server not reachable"}[s] || s;
+    el.textContent = GK.STATUS[s] || s;
+    if (s === "deleted") { GK.clear($("board-body")); GK.clear($("board-head")); $("more").hidden = true; }
     el.dataset.state = s;
   }
 

@@ -313,9 +313,9 @@
       soon();
       if (selectedLevel) refreshViewSoon();
     }, (s) => {
-      $("status").textContent = {live: "● live", poll: "● live (polling)", reconnecting: "○ reconnecting…",
-                                 error: "○ server not reachable"}[s] || s;
-    });
+      $("status").textContent = GK.STATUS[s] || s;
+      $("status").dataset.state = s;
+    }, "?token=" + encodeURIComponent(TOKEN));
   });
 
   let viewTimer = null;
