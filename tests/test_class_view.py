@@ -89,10 +89,11 @@ def test_the_word_where_the_class_wiped_the_memory_ranks_first_with_its_spread()
                       + [attempt(name, net, "dee")])
     assert view["most_wrong"] == [k]
     forget = strip(view, k, "forget")
-    assert forget["counts"][0] == 3 and sum(forget["counts"]) == 4
+    assert forget["counts"][0] == 3 and sum(forget["counts"]) == 4 and forget["far"] == 3
     assert forget["quartiles"][0] == 0 and forget["quartiles"][-1] == pytest.approx(net[k, f], abs=1e-4)
     assert forget["distance"] == pytest.approx(0.75 * net[k, f], abs=1e-3)
     assert view["steps"][k]["miss"] > 0
+    assert view["steps"][k]["miss"] == pytest.approx(forget["miss"], abs=1e-3)
     assert strip(view, k, "input")["distance"] == 0 and strip(view, k + 1, "forget")["distance"] == 0
 
 
@@ -110,6 +111,7 @@ def test_a_harmless_difference_ranks_below_one_that_cost_the_answer():
     view = class_view(Level(name), [attempt(name, wiped, p) for p in ("ada", "bo")])
     assert view["steps"][harmless]["distance"] > view["steps"][7]["distance"]
     assert view["steps"][harmless]["miss"] < view["steps"][7]["miss"]
+    assert strip(view, harmless, "output")["distance"] > 0.5 and strip(view, harmless, "output")["miss"] == 0
     assert view["most_wrong"][0] == 7
 
 

@@ -7,8 +7,10 @@ the same gates and decision costs the score was computed from.
 
 For word k, gate g and slot s, with x_a the value attempt a chose and m the network's:
     spread      quartiles (min, q1, median, q3, max) and counts in BINS equal bins of [0, 1] of x_a
-    distance    mean over attempts of |x_a − m|
-How wrong the class got word k (``miss``, the ranking):
+    distance    mean over attempts of |x_a − m|;  far: how many attempts have |x_a − m| > FAR
+    miss        mean over attempts of |x_a − m| · cost_a(k, g, s)   (cost_a below)
+How wrong the class got word k (``miss``, the ranking; ``most_wrong`` names up to MOST_WRONG words, each
+with at least NOTABLE of the worst word's miss, or by distance when no difference cost anything):
     miss(k)     = mean over attempts of Σ_{g,s} |x_a − m| · cost_a(k, g, s)
 where cost_a is the decision's cost in the score (rule 3 of scoring: how much swapping in the
 network's value would have helped the answer; 0 for a difference that does not matter). A word the
@@ -32,6 +34,8 @@ from ..session.session import PlaySession
 SHOWN = ("forget", "input", "output")  # the order the game shows gates in
 BINS = 10
 MOST_WRONG = 3  # words named as the ones the class got most wrong
+NOTABLE = 0.1   # ... each with at least this share of the worst word's miss (no noise on the list)
+FAR = 0.25      # a student "far" from the network at a gate: |x − m| above this
 
 
 def _replay_of(attempt) -> dict:
@@ -107,12 +111,17 @@ def class_view(challenge_level, attempts: Iterable) -> dict:
                 values = player[:, k, col]
                 strips.append({"gate": gate, "slot": slot, "network": round(float(net[k, col]), 4),
                                "distance": round(float(dist[:, k, col].mean()), 4) if n else 0.0,
+                               "miss": round(float((dist[:, k, col] * cost[:, k, col]).mean()), 4)
+                               if n else 0.0,
+                               "far": int((dist[:, k, col] > FAR).sum()),
                                **_spread(values)})
         steps.append({"step": k, "word": words[k], "miss": round(float(weighted[k]), 4),
                       "distance": round(float(distance[k]), 4), "gates": strips})
     # rank by what the differences cost, then by how far they were; only words the class differed on
     order = sorted(range(T), key=lambda k: (-weighted[k], -distance[k], k))
-    worst = [k for k in order if distance[k] > 1e-6][:MOST_WRONG]
+    top = float(weighted.max()) if n else 0.0
+    notable = [k for k in order if distance[k] > 1e-6 and (top <= 0 or weighted[k] >= NOTABLE * top)]
+    worst = notable[:MOST_WRONG]
     return {"level": challenge_level.id, "title": challenge_level.title, "words": words, "slots": S,
             "gates": list(SHOWN), "bins": BINS, "attempts": n, "skipped": skipped, "steps": steps,
             "most_wrong": worst}

@@ -35,8 +35,10 @@
   function rowsThatFit() {
     const main = document.querySelector("main").getBoundingClientRect();
     const footer = document.querySelector("footer").getBoundingClientRect();
-    const rowH = parseFloat(getComputedStyle(document.body).fontSize) * 1.9;
-    return Math.max(3, Math.floor((footer.top - main.top) / rowH) - 2);
+    const row = document.querySelector("#board-body tr");
+    const rowH = row ? row.getBoundingClientRect().height : parseFloat(getComputedStyle(document.body).fontSize) * 1.6;
+    const head = document.getElementById("board-head").getBoundingClientRect().height;
+    return Math.max(3, Math.floor((footer.top - main.top - head - rowH) / rowH));
   }
 
   function render(board) {

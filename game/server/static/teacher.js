@@ -52,6 +52,7 @@
     const ch = await api("GET", "/api/challenge");
     levels = ch.levels || [];
     renderLevelTabs();
+    roster(true);  // the attempts name their level by its number
     if (levels.length && selectedLevel === null) selectLevel(levels[0].id);
   }
 
@@ -84,9 +85,18 @@
     return i < 0 ? "?" : String(i + 1);
   }
 
-  async function roster() {
+  let editing = false;
+  let lastRoster = "";
+  let lastView = "";  // a rename or remove form is open: board events must not redraw it away
+
+  async function roster(force) {
+    if (editing && force !== true) return;
+    editing = false;
     let d;
     try { d = await api("GET", "/api/teacher/roster"); } catch (e) { say(e.message, true); return; }
+    const text = JSON.stringify(d);
+    if (text === lastRoster && force !== true) return;  // nothing new: keep the page as it is
+    lastRoster = text;
     const students = Array.isArray(d) ? d : (d.students || d.roster || []);
     $("count").textContent = "(" + students.length + ")";
     $("roster-empty").hidden = students.length > 0;
@@ -105,7 +115,8 @@
       const row = GK.el("tr", {dataset: {student: s.id}},
         GK.el("td", {class: "nick"}, String(s.name)),
         GK.el("td", {class: "dim"}, s.roster_id ? String(s.roster_id) : "—"),
-        GK.el("td", {class: "chips"}, chips.length ? chips : GK.el("span", {class: "dim"}, "no attempt yet")),
+        GK.el("td", {}, GK.el("div", {class: "chips"},
+          chips.length ? chips : GK.el("span", {class: "dim"}, "no attempt yet"))),
         GK.el("td", {class: "actions"},
           GK.el("button", {type: "button", class: "rename", onclick: () => renameForm(row, s)}, "Rename"),
           GK.el("button", {type: "button", class: "remove", onclick: () => removeForm(row, s)}, "Remove")));
@@ -114,6 +125,7 @@
   }
 
   function inlineForm(row, children) {
+    editing = true;
     const cell = row.querySelector(".actions");
     GK.clear(cell);
     for (const c of children) cell.appendChild(c);
@@ -126,11 +138,11 @@
         await api("POST", "/api/teacher/students/" + encodeURIComponent(s.id) + "/rename", {name: input.value});
         say("Renamed.");
       } catch (e) { say(e.message, true); }
-      roster();
+      roster(true);
     };
     input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") save(); });
     inlineForm(row, [input, GK.el("button", {type: "button", onclick: save}, "Save"),
-                     GK.el("button", {type: "button", onclick: roster}, "Cancel")]);
+                     GK.el("button", {type: "button", onclick: () => roster(true)}, "Cancel")]);
     input.focus();
   }
 
@@ -140,11 +152,11 @@
         await api("DELETE", "/api/teacher/students/" + encodeURIComponent(s.id));
         say("Removed " + s.name + " and their attempts.");
       } catch (e) { say(e.message, true); }
-      roster();
+      roster(true);
     };
     inlineForm(row, [GK.el("span", {}, "Remove with their attempts? "),
                      GK.el("button", {type: "button", class: "bad", onclick: yes}, "Remove"),
-                     GK.el("button", {type: "button", onclick: roster}, "Cancel")]);
+                     GK.el("button", {type: "button", onclick: () => roster(true)}, "Cancel")]);
   }
 
   function openAttempt(a, name) {
@@ -171,12 +183,14 @@
     renderLevelTabs();
     try {
       const view = await api("GET", "/api/teacher/class-view/" + id.split("/").map(encodeURIComponent).join("/"));
-      if (selectedLevel === id) renderClassView(view);
+      const text = JSON.stringify(view);
+      if (selectedLevel === id && text !== lastView) { lastView = text; renderClassView(view); }
     } catch (e) { say(e.message, true); }
   }
 
+  // the gate that cost the answer most at this word (then the furthest from the network)
   function worstGate(step) {
-    return step.gates.slice().sort((a, b) => b.distance - a.distance)[0];
+    return step.gates.slice().sort((a, b) => (b.miss || 0) - (a.miss || 0) || b.distance - a.distance)[0];
   }
 
   function gateName(g, slots) {
@@ -196,7 +210,8 @@
         const g = worstGate(st);
         const median = g.quartiles.length ? g.quartiles[2].toFixed(2) : "–";
         sum.appendChild(GK.el("span", {class: "worst"}, "▼" + (i + 1) + " “" + st.word + "” (word " + (k + 1) +
-          "): " + gateName(g, v.slots) + " — class median " + median + ", network " + g.network.toFixed(2)));
+          "): " + gateName(g, v.slots) + " — " + g.far + " of " + v.attempts + " far from the network's " +
+          g.network.toFixed(2) + " (class median " + median + ")"));
         if (i < v.most_wrong.length - 1) sum.appendChild(document.createTextNode("  "));
       });
     }
@@ -209,7 +224,7 @@
     const gatesOrder = [];
     for (let s = 0; s < S; s++) for (const g of v.gates) gatesOrder.push([g, s]);
     const labelW = 120, colW = Math.max(52, Math.min(90, Math.floor((box.clientWidth - labelW - 10) / T)));
-    const stripH = 64, gap = 10, top = 58;
+    const stripH = 80, gap = 12, top = 58;
     const W = labelW + T * colW + 10, H = top + gatesOrder.length * (stripH + gap) + 10;
     const svg = GK.svg("svg", {width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
                                "aria-label": "Class view of " + v.title, class: "cv-svg"});
@@ -233,6 +248,8 @@
       const colour = GATE[gate].colour;
       svg.appendChild(GK.svg("text", {x: 6, y: y + stripH / 2 + 5, class: "cv-gate", fill: colour},
                              GATE[gate].symbol + " " + gate + (S > 1 ? " " + (slot + 1) : "")));
+      svg.appendChild(GK.svg("text", {x: labelW - 6, y: y + 10, class: "cv-n", "text-anchor": "end"}, "1"));
+      svg.appendChild(GK.svg("text", {x: labelW - 6, y: y + stripH, class: "cv-n", "text-anchor": "end"}, "0"));
       v.steps.forEach((st, k) => {
         const g = st.gates.find((q) => q.gate === gate && q.slot === slot);
         const x = labelW + k * colW + 3, w = colW - 6;
@@ -282,7 +299,7 @@
       await api("DELETE", "/api/teacher/class");
       say("This class's data is deleted.");
       $("delete-confirm").hidden = true;
-      roster();
+      roster(true);
     } catch (e) { say(e.message, true); }
   }
 
