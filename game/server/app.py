@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import io
 import json
 from datetime import datetime, timezone
 
@@ -192,7 +191,8 @@ def create_app(state: ServerState) -> Starlette:
                 stars=v["stars"], wins=v["wins"], hints=v["hints"],
                 result_json=json.dumps(v, separators=(",", ":")),
                 replay_json=json.dumps(replay, separators=(",", ":")), level_hash=level.level_hash,
-                network_hash=level.network_hash, play_key=play_key(replay), max_attempts=limit)
+                network_hash=level.network_hash, play_key=v.get("attempt_key") or play_key(replay),
+                max_attempts=limit)
         except AttemptNotStored as e:
             if e.why == "limit":
                 return error(409, f"no attempts left on '{level.title}' (at most {limit})")
@@ -448,21 +448,30 @@ def page_routes(state) -> list:
 
 
 def gradebook_csv(state: ServerState, long: bool) -> str:
-    """The gradebook (game/classroom/gradebook.py's format) of the class as it is stored."""
+    """The gradebook (game/classroom/gradebook.py's format) of the class as it is stored, with a UTF-8
+    byte-order mark so spreadsheets read accented nicknames right."""
     from ..classroom import gradebook
 
-    students = state.store.students(state.class_id)
-    attempts = state.store.attempts(state.class_id)
-    out = io.StringIO()
-    gradebook.write_csv(out, gradebook_rows(students, attempts), state.levels, long=long)
-    return out.getvalue()
+    rows = gradebook_rows(state.store.students(state.class_id), state.store.attempts(state.class_id))
+    return "\ufeff" + gradebook.csv_text(rows, state.levels, long=long)
 
 
-def gradebook_rows(students, attempts) -> list:
+def gradebook_rows(students, attempts) -> list[dict]:
+    """Per student: the best score per level (ties: the first verified), its stars and time, the
+    attempts per level and in all."""
     by_student: dict[int, list] = {}
     for a in attempts:
         by_student.setdefault(a.student_id, []).append(a)
-    return [{"name": s.name, "roster_id": s.roster_id,
-             "attempts": [{"level": a.level_id, "score": a.score, "stars": a.stars,
-                           "verified_at": a.verified_at} for a in by_student.get(s.id, [])]}
-            for s in students]
+    rows = []
+    for s in students:
+        levels: dict[str, dict] = {}
+        mine = by_student.get(s.id, [])
+        for a in mine:
+            r = levels.setdefault(a.level_id,
+                                  {"score": None, "stars": None, "attempts": 0, "verified_at": ""})
+            r["attempts"] += 1
+            if r["score"] is None or a.score > r["score"] or (a.score == r["score"] and a.verified_at <
+                                                              r["verified_at"]):
+                r.update(score=a.score, stars=a.stars, verified_at=a.verified_at)
+        rows.append({"name": s.name, "roster_id": s.roster_id or "", "attempts": len(mine), "levels": levels})
+    return rows

@@ -122,10 +122,11 @@ CREATE TABLE IF NOT EXISTS students (
     id {serial},
     class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL,
     roster_id TEXT,
     joined_at TEXT NOT NULL,
-    UNIQUE (class_id, name)
+    UNIQUE (class_id, name),
+    UNIQUE (class_id, token_hash)
 );
 CREATE TABLE IF NOT EXISTS attempts (
     id {serial},
@@ -198,6 +199,7 @@ class Store(ABC):
             con = self._connection()
             cur = con.cursor()
             try:
+                self._begin(cur)
                 result = fn(lambda sql, args=(): cur.execute(self._sql(sql), args) and cur, cur)
                 con.commit()
                 return result
@@ -221,6 +223,9 @@ class Store(ABC):
                 raise StoreError(f"the class database has schema version {row[0]}; this game reads "
                                  f"version {SCHEMA_VERSION}")
         self._run(go)
+
+    def _begin(self, cur) -> None:  # noqa: B027 (PostgreSQL starts a transaction by itself)
+        """Start the transaction."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -450,7 +455,7 @@ class Store(ABC):
 
 
 class SQLiteStore(Store):
-    """One file in the data folder, WAL mode (readers never wait for the writer), synchronous=FULL."""
+    """One file in the data folder, WAL mode, synchronous=FULL, every transaction BEGIN IMMEDIATE."""
 
     def __init__(self, path) -> None:
         super().__init__()
@@ -459,7 +464,7 @@ class SQLiteStore(Store):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30,
-                                        isolation_level="DEFERRED")
+                                        isolation_level=None)
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.execute("PRAGMA synchronous=FULL")
             self._con.execute("PRAGMA foreign_keys=ON")
@@ -469,6 +474,11 @@ class SQLiteStore(Store):
 
     def _connection(self):
         return self._con
+
+    def _begin(self, cur) -> None:
+        # IMMEDIATE: take the write lock before the first read, so a count checked in the transaction
+        # (attempts left) still holds at its insert even if another process shares the file.
+        cur.execute("BEGIN IMMEDIATE")
 
     def journal_mode(self) -> str:
         with self._lock:
