@@ -37,7 +37,7 @@ pytestmark = pytest.mark.skipif(
     reason="the browser test needs Debian's chromium and chromium-driver (apt-get install -y chromium "
            "chromium-driver); .ci/run installs them",
 )
-webdriver = pytest.importorskip("selenium.webdriver", reason="the pip package selenium (test extra) is missing")
+webdriver = pytest.importorskip("selenium.webdriver", reason="the pip package selenium is absent")
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
