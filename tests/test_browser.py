@@ -50,7 +50,7 @@ SCREENSHOTS = paths.ROOT / "docs" / "screenshots"
 
 def serve_command(challenge: Path, data: Path) -> list[str]:
     return [sys.executable, str(paths.ROOT / "main.py"), "classroom", "serve", str(challenge), "--host",
-            "127.0.0.1", "--port", "0", "--data", str(data), "--json"]
+            "127.0.0.1", "--port", "0", "--data", str(data), "--workers", "1", "--json"]
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +123,14 @@ def texts(driver, css: str) -> list[str]:
     return driver.execute_script(script, css)
 
 
+def chips_of(driver, name: str) -> list[str]:
+    """The attempt buttons of one student on the teacher page."""
+    return driver.execute_script(
+        "const r = [...document.querySelectorAll('#roster-body tr')].find("
+        "  r => r.querySelector('td.nick').textContent === arguments[0]);"
+        "return r ? [...r.querySelectorAll('button.chip')].map(b => b.textContent) : [];", name)
+
+
 def click(driver, css: str) -> None:
     """Click the first element matching css, finding it again if a redraw replaced it."""
     WebDriverWait(driver, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
@@ -150,31 +158,37 @@ def save(driver, tmp: Path, name: str) -> Path:
 
 def test_a_lesson_in_the_browser(classroom, browser, tmp_path):
     c, d = classroom, browser
-    plays = [("Ada", [(A, "solution"), (B, "solution"),
-                      (C, "solution")]),
-             ("Bo", [(A, "losing"), (A, "solution"), (B, "losing")]),
-             ("Cy", [(A, "losing1"), (C, "solution")]),
-             (HOSTILE[0], [(A, "losing1")]),
-             (HOSTILE[1], [(A, "model"), (B, "solution")]),
-             ("Dee", [(A, "losing1")])]
+    wait = WebDriverWait(d, 10, poll_frequency=0.05)
+    plays = [("Swift Otter", [(A, "solution"), (B, "solution"), (C, "solution")]),
+             ("Quiet Heron", [(A, "losing"), (A, "solution"), (B, "losing")]),
+             ("Brave Lynx", [(A, "losing1"), (C, "solution")]),
+             ("Calm Badger", [(A, "model"), (B, "solution")]),
+             ("Red Fox", [(A, "losing1"), (C, "losing")]),
+             ("Bold Wren", [(A, "losing1")]),
+             ("Keen Stoat", [(A, "solution"), (B, "solution")])]
     students, k = {}, 0
-    for name, attempts in plays:
+
+    def play(name, attempts):
+        nonlocal k
         students[name] = s = Student(c, name)
         for level, strategy in attempts:
             k += 1
-            which, index = ("losing", int(strategy[-1])) if strategy.startswith("losing1") else (strategy, 0)
+            which, index = ("losing", 1) if strategy == "losing1" else (strategy, 0)
             s.upload(level, which, index, started=stamp(k))
 
-    # -- the projector: every nickname, as text ---------------------------------------------------------
+    for name, attempts in plays:
+        play(name, attempts)
+
+    # -- the projector: the class, ranked, ties to whoever reached the score first -----------------------
     d.get(c["url"] + "/")
-    wait = WebDriverWait(d, 10, poll_frequency=0.05)
     wait.until(lambda d: len(board_names(d)) == len(plays))
     assert set(board_names(d)) == {name for name, _ in plays}
-    assert d.execute_script("return [typeof window.P, typeof window.Q]") == ["undefined", "undefined"]
-    assert not d.find_elements(By.CSS_SELECTOR, "#board img, #board script")
     assert d.find_element(By.ID, "code").text.replace(" ", "") == c["code"]
-    assert board_names(d)[0] == "Ada"  # three levels won
-    assert board_totals(d)["Ada"] == max(board_totals(d).values(), key=float)
+    totals = board_totals(d)
+    assert board_names(d)[0] == "Swift Otter"
+    assert float(totals["Swift Otter"]) == max(map(float, totals.values()))
+    api = httpx.get(c["url"] + "/api/board").json()
+    assert board_names(d) == [r["name"] for r in api["rows"]]
 
     # a new student's upload reaches the board within 2 s
     late = Student(c, "Eve")
@@ -189,57 +203,67 @@ def test_a_lesson_in_the_browser(classroom, browser, tmp_path):
     # -- the teacher page ------------------------------------------------------------------------------
     d.switch_to.new_window("tab")
     d.get(f"{c['url']}/teacher?token={c['token']}")
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#roster-body tr")) == len(plays) + 1)
-    assert set(HOSTILE) <= set(texts(d, "#roster-body td.nick"))
-    assert d.execute_script("return [typeof window.P, typeof window.Q]") == ["undefined", "undefined"]
+    wait.until(lambda d: len(texts(d, "#roster-body td.nick")) == len(plays) + 1)
+    wait.until(lambda d: all(t.startswith("L") and not t.startswith("L?") for t in texts(d, "button.chip")))
 
     # the class view of the first level: a strip per gate and word, and the words the class got wrong
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#cv-chart .cv-cell"))
-    cells = d.find_elements(By.CSS_SELECTOR, "#cv-chart .cv-cell")
     view = httpx.get(f"{c['url']}/api/teacher/class-view/{A}", params={"token": c["token"]}).json()
+    cells = d.find_elements(By.CSS_SELECTOR, "#cv-chart .cv-cell")
     assert len(cells) == len(view["steps"]) * 3 * view["slots"]
-    on_a = sum(any(level == A for level, _ in attempts) for _, attempts in plays) + 1  # and Eve
-    assert view["attempts"] == on_a and view["most_wrong"]
+    assert view["attempts"] == len(plays) + 1 and view["most_wrong"][0] == 7  # word 8: "Forget on the way"
     summary = d.find_element(By.ID, "cv-summary").text
-    worst = view["steps"][view["most_wrong"][0]]["word"]
-    assert "▼1" in summary and worst in summary
+    assert "▼1 “was” (word 8): × forget — 3 of 8 far from the network's" in summary
 
     # an attempt opens as the game's comparison picture
     click(d, "#roster-body button.chip")
     wait.until(lambda d: d.execute_script(
         "const i = document.getElementById('viewer-img'); return i.complete && i.naturalWidth"))
     assert d.execute_script("return document.getElementById('viewer-img').naturalWidth") == 1280
-
-    # freeze: the projector says so and stops moving; the teacher still sees new attempts
-    d.find_element(By.ID, "freeze").click()
-    wait.until(lambda d: d.find_element(By.ID, "freeze").text == "Unfreeze the board")
-    d.execute_script("window.scrollTo(0, 0)")
-    save(d, tmp_path, "teacher-top")
-    viewport(d, 1600, 2000)
-    d.execute_script("document.getElementById('viewer').hidden = true")
+    save(d, tmp_path, "teacher-attempt")
+    d.execute_script("document.getElementById('viewer').hidden = true; window.scrollTo(0, 0)")
+    viewport(d, 1600, 1250)
     save(d, tmp_path, "teacher")
     viewport(d, 1600, 900)
+
+    # -- hostile nicknames are text on both pages -------------------------------------------------------
+    play(HOSTILE[0], [(A, "losing1")])
+    play(HOSTILE[1], [(A, "solution")])
+    wait.until(lambda d: set(HOSTILE) <= set(texts(d, "#roster-body td.nick")))
+    d.switch_to.window(projector)
+    wait.until(lambda d: set(HOSTILE) <= set(board_names(d)))
+    for handle in d.window_handles:
+        d.switch_to.window(handle)
+        assert d.execute_script("return [typeof window.P, typeof window.Q]") == ["undefined", "undefined"]
+        assert not d.find_elements(By.CSS_SELECTOR, "#board img, #board script, #roster-body img, "
+                                                    "#roster-body script")
+    teacher = [h for h in d.window_handles if h != projector][0]
+
+    # freeze from the teacher page: the projector says so and stops moving; the teacher still sees more
+    d.switch_to.window(teacher)
+    d.find_element(By.ID, "freeze").click()
+    wait.until(lambda d: d.find_element(By.ID, "freeze").text == "Unfreeze the board")
     d.switch_to.window(projector)
     WebDriverWait(d, 2, poll_frequency=0.02).until(
         lambda d: d.find_element(By.ID, "banner").is_displayed()
         and "frozen" in d.find_element(By.ID, "banner").text.lower())
-    before = board_names(d)
-    students["Cy"].upload(B, "solution", started=stamp(50))
-    time.sleep(1.0)
-    assert board_names(d) == before
+    before = board_totals(d)
+    students["Bold Wren"].upload(B, "solution", started=stamp(50))
+    d.switch_to.window(teacher)
+    wait.until(lambda d: len(chips_of(d, "Bold Wren")) == 2)
+    d.switch_to.window(projector)
+    assert board_totals(d) == before
     save(d, tmp_path, "projector-frozen")
 
     # rename the hostile nickname from the teacher page
-    d.switch_to.new_window("tab")
-    d.get(f"{c['url']}/teacher?token={c['token']}")
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#roster-body tr")) == len(plays) + 1)
+    d.switch_to.window(teacher)
     row = next(r for r in d.find_elements(By.CSS_SELECTOR, "#roster-body tr")
                if r.find_element(By.CSS_SELECTOR, "td.nick").text == HOSTILE[0])
     row.find_element(By.CSS_SELECTOR, "button.rename").click()
     field = row.find_element(By.CSS_SELECTOR, "td.actions input")
     field.clear()
-    field.send_keys("Fox\n")
-    wait.until(lambda d: "Fox" in texts(d, "#roster-body td.nick"))
+    field.send_keys("Grey Owl\n")
+    wait.until(lambda d: "Grey Owl" in texts(d, "#roster-body td.nick"))
     assert HOSTILE[0] not in texts(d, "#roster-body td.nick")
 
     # deleting the class's data asks for the join code first
@@ -253,3 +277,5 @@ def test_a_lesson_in_the_browser(classroom, browser, tmp_path):
     d.find_element(By.ID, "delete-yes").click()
     wait.until(lambda d: "deleted" in d.find_element(By.ID, "message").text)
     assert httpx.get(c["url"] + "/api/board").status_code == 410
+    d.switch_to.window(projector)
+    wait.until(lambda d: "deleted" in d.find_element(By.ID, "status").text)

@@ -224,7 +224,7 @@
     const gatesOrder = [];
     for (let s = 0; s < S; s++) for (const g of v.gates) gatesOrder.push([g, s]);
     const labelW = 120, colW = Math.max(52, Math.min(90, Math.floor((box.clientWidth - labelW - 10) / T)));
-    const stripH = 80, gap = 12, top = 58;
+    const stripH = 80, gap = 18, top = 58;
     const W = labelW + T * colW + 10, H = top + gatesOrder.length * (stripH + gap) + 10;
     const svg = GK.svg("svg", {width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
                                "aria-label": "Class view of " + v.title, class: "cv-svg"});
