@@ -226,6 +226,23 @@ def test_a_lesson_in_the_browser(classroom, browser, tmp_path):
     save(d, tmp_path, "teacher")
     viewport(d, 1600, 900)
 
+    # points off: the projector shows who finished what, by name, without points or ranks
+    d.find_element(By.ID, "points").click()
+    wait.until(lambda d: d.find_element(By.ID, "points").text == "Turn points on")
+    teacher = d.current_window_handle
+    d.switch_to.window(projector)
+    quick = WebDriverWait(d, 2, poll_frequency=0.02)
+    quick.until(lambda d: "Points are off" in d.find_element(By.ID, "banner").text)
+    assert board_names(d) == sorted(board_names(d))
+    assert not texts(d, "#board-body td.total, #board-body td.rank")
+    assert all(t == "–" or t.startswith("✓") for t in texts(d, "#board-body td.cell"))
+    save(d, tmp_path, "projector-points-off")
+    d.switch_to.window(teacher)
+    d.find_element(By.ID, "points").click()
+    d.switch_to.window(projector)
+    quick.until(lambda d: not d.find_element(By.ID, "banner").is_displayed())
+    d.switch_to.window(teacher)
+
     # -- hostile nicknames are text on both pages -------------------------------------------------------
     play(HOSTILE[0], [(A, "losing1")])
     play(HOSTILE[1], [(A, "solution")])
@@ -237,7 +254,6 @@ def test_a_lesson_in_the_browser(classroom, browser, tmp_path):
         assert d.execute_script("return [typeof window.P, typeof window.Q]") == ["undefined", "undefined"]
         assert not d.find_elements(By.CSS_SELECTOR, "#board img, #board script, #roster-body img, "
                                                     "#roster-body script")
-    teacher = [h for h in d.window_handles if h != projector][0]
 
     # freeze from the teacher page: the projector says so and stops moving; the teacher still sees more
     d.switch_to.window(teacher)

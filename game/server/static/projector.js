@@ -76,7 +76,7 @@
           GK.el("span", {class: "pts"}, (top ? "◆ " : "") + GK.score(c.score)),
           GK.el("span", {class: "stars", "aria-label": (c.stars || 0) + " stars"}, GK.stars(c.stars)));
       });
-      body.appendChild(GK.el("tr", {class: "row place-" + (i + 1), dataset: {name: r.name}},
+      body.appendChild(GK.el("tr", {class: pointsOff ? "row" : "row place-" + (i + 1), dataset: {name: r.name}},
         pointsOff ? null : GK.el("td", {class: "rank"}, String(i + 1)),
         GK.el("td", {class: "name"}, String(r.name)),
         cells,
