@@ -150,7 +150,7 @@ def board_totals(driver) -> dict:
 def save(driver, tmp: Path, name: str) -> Path:
     out = tmp / f"classroom-{name}.png"
     driver.save_screenshot(str(out))
-    if os.environ.get("GATEKEEPER_UPDATE_SCREENSHOTS") == "1":
+    if os.environ.get("GATEKEEPER_UPDATE_SCREENSHOTS") == "1" and name in ("projector", "teacher"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(out, SCREENSHOTS / out.name)
     return out
