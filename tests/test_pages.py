@@ -148,3 +148,19 @@ def test_best_per_student_keeps_the_earliest_of_equal_scores():
     rows = [Stored(1, 1, LEVEL, 50.0, ""), Stored(2, 1, LEVEL, 50.0, ""), Stored(3, 2, LEVEL, 10.0, ""),
             Stored(4, 2, LEVEL, 60.0, "")]
     assert sorted(a.id for a in best_per_student(rows)) == [1, 4]
+
+
+def test_the_server_loads_pygame_only_when_a_teacher_opens_an_attempt():
+    """game/server/ draws through game/ui/compare_png.py, imported inside the PNG route only: starting a
+    class server (e.g. on a headless school server) never loads pygame or the game's screens."""
+    import subprocess
+    import sys
+
+    from game import paths
+
+    probe = ("import sys, game.server.app, game.server.pages, game.server.run; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygame', 'pygame_gui') "
+             "or m.startswith('game.ui')))")
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=paths.ROOT,
+                       timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", r.stderr + r.stdout
