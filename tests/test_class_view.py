@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from game.classroom.class_view import BINS, class_view, resimulate
 from game.levels import catalogue, training
@@ -154,3 +156,24 @@ def test_an_empty_class_has_the_networks_values_and_no_spread():
     assert view["attempts"] == 0 and view["most_wrong"] == []
     g = strip(view, 0, "input")
     assert g["quartiles"] == [] and g["counts"] == [0] * BINS and g["mean"] is None
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=4))
+def test_the_spread_is_what_the_students_set(seeds):
+    """Any class of random gatings: each strip counts every student once, its quartiles are ordered and
+    its distance is the mean distance of the gates the students actually set from the network's."""
+    name = "campaign/01-carry"
+    net = network(name)
+    tables = [np.random.default_rng(s).random(net.shape) for s in seeds]
+    view = class_view(Level(name), [attempt(name, g, f"p{i}") for i, g in enumerate(tables)])
+    played = np.stack(tables)
+    assert view["attempts"] == len(seeds)
+    for k, step in enumerate(view["steps"]):
+        assert step["miss"] >= 0
+        for g in step["gates"]:
+            col = GATES.index(g["gate"])
+            assert sum(g["counts"]) == len(seeds) and g["quartiles"] == sorted(g["quartiles"])
+            assert g["distance"] == pytest.approx(np.abs(played[:, k, col] - net[k, col]).mean(), abs=1e-3)
+            assert g["far"] == int((np.abs(played[:, k, col] - net[k, col]) > 0.25).sum())
+    assert all(view["steps"][k]["distance"] > 0 for k in view["most_wrong"])
