@@ -200,6 +200,18 @@ def test_a_lesson_in_the_browser(classroom, browser, tmp_path):
     projector = d.current_window_handle
     save(d, tmp_path, "projector")
 
+    # without server-sent events (a proxy that blocks them) the page asks every 1.5 s instead
+    d.switch_to.new_window("tab")
+    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": "window.EventSource = undefined;"})
+    d.get(c["url"] + "/")
+    wait.until(lambda d: "Eve" in board_names(d))
+    assert d.find_element(By.ID, "status").text == "● live (polling)"
+    before = float(board_totals(d)["Eve"])
+    late.upload(B, "solution", started=stamp(41))
+    WebDriverWait(d, 3, poll_frequency=0.05).until(lambda d: float(board_totals(d)["Eve"]) > before)
+    d.close()
+    d.switch_to.window(projector)
+
     # -- the teacher page ------------------------------------------------------------------------------
     d.switch_to.new_window("tab")
     d.get(f"{c['url']}/teacher?token={c['token']}")
@@ -291,7 +303,8 @@ def test_a_lesson_in_the_browser(classroom, browser, tmp_path):
     d.find_element(By.ID, "delete-input").clear()
     d.find_element(By.ID, "delete-input").send_keys(c["code"])
     d.find_element(By.ID, "delete-yes").click()
-    wait.until(lambda d: "deleted" in d.find_element(By.ID, "message").text)
+    wait.until(lambda d: d.find_element(By.ID, "message").text == "This class's data is deleted.")
     assert httpx.get(c["url"] + "/api/board").status_code == 410
+    assert not texts(d, "#roster-body td.nick") and d.find_element(By.ID, "freeze").get_attribute("disabled")
     d.switch_to.window(projector)
     wait.until(lambda d: "deleted" in d.find_element(By.ID, "status").text)

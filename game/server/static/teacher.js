@@ -89,11 +89,24 @@
   let lastRoster = "";
   let lastView = "";  // a rename or remove form is open: board events must not redraw it away
 
+  let deleted = false;  // the class's data is gone: nothing more to ask the server
+
+  function showDeleted() {
+    deleted = true;
+    say("This class's data is deleted.");
+    GK.clear($("roster-body"));
+    GK.clear($("cv-chart"));
+    GK.clear($("cv-summary"));
+    $("viewer").hidden = true;
+    $("delete-confirm").hidden = true;
+    for (const b of document.querySelectorAll("button")) b.disabled = true;
+  }
+
   async function roster(force) {
-    if (editing && force !== true) return;
+    if (deleted || (editing && force !== true)) return;
     editing = false;
     let d;
-    try { d = await api("GET", "/api/teacher/roster"); } catch (e) { say(e.message, true); return; }
+    try { d = await api("GET", "/api/teacher/roster"); } catch (e) { if (!deleted) say(e.message, true); return; }
     const text = JSON.stringify(d);
     if (text === lastRoster && force !== true) return;  // nothing new: keep the page as it is
     lastRoster = text;
@@ -179,13 +192,14 @@
   }
 
   async function selectLevel(id) {
+    if (deleted) return;
     selectedLevel = id;
     renderLevelTabs();
     try {
       const view = await api("GET", "/api/teacher/class-view/" + id.split("/").map(encodeURIComponent).join("/"));
       const text = JSON.stringify(view);
       if (selectedLevel === id && text !== lastView) { lastView = text; renderClassView(view); }
-    } catch (e) { say(e.message, true); }
+    } catch (e) { if (!deleted) say(e.message, true); }
   }
 
   // the gate that cost the answer most at this word (then the furthest from the network)
@@ -297,9 +311,7 @@
     }
     try {
       await api("DELETE", "/api/teacher/class");
-      say("This class's data is deleted.");
-      $("delete-confirm").hidden = true;
-      roster(true);
+      showDeleted();
     } catch (e) { say(e.message, true); }
   }
 
@@ -332,6 +344,7 @@
     }, (s) => {
       $("status").textContent = GK.STATUS[s] || s;
       $("status").dataset.state = s;
+      if (s === "deleted" && !deleted) showDeleted();
     }, "?token=" + encodeURIComponent(TOKEN));
   });
 
