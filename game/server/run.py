@@ -96,6 +96,7 @@ def serve(challenge_path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, da
         app = create_app(state)
         port = sock.getsockname()[1]
         url = f"http://{public_host(host)}:{port}/"
+        state.url = url  # the address the projector page shows students (pages.py), whatever the page's own
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=2, timeout_keep_alive=30)
         server = uvicorn.Server(config)
