@@ -145,16 +145,18 @@ def manifest_path() -> Path:
     return paths.shipped_models_dir() / "manifest.json"
 
 
-def read_manifest() -> dict:
+def read_manifest(folder: Path | None = None) -> dict:
     try:
-        data = safe_io.load_json_file(manifest_path(), MANIFEST_MAX_BYTES, what="model manifest")
+        data = safe_io.load_json_file((folder / "manifest.json") if folder else manifest_path(),
+                                      MANIFEST_MAX_BYTES, what="model manifest")
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):  # FileRefused / JSONRefused: the weights are retrained, never a crash
         return {}
 
 
-def write_manifest(data: dict) -> None:
-    atomic.write_text(manifest_path(), json.dumps(data, indent=2, sort_keys=True) + "\n")
+def write_manifest(data: dict, folder: Path | None = None) -> None:
+    atomic.write_text((folder / "manifest.json") if folder else manifest_path(),
+                      json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def expected_config(level: Level) -> dict:
@@ -192,8 +194,9 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
     """The level's network, training it when missing or corrupt (or when forced).
 
     Returns (model, report or None, where). ship=True writes into assets/models and the manifest
-    (developers), otherwise into the per-user cache.
+    (developers: the source checkout's, never an installed copy), otherwise into the per-user cache.
     """
+    ship_dir = paths.ship_models_dir() if ship else None  # before training: a clear error, not a wasted hour
     why = "retraining on request"
     if not force:
         model, why = cached_model(level)
@@ -201,7 +204,7 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
             return model, None, why
     model, report = train_level(level, progress)
     key = level_key(level)
-    target = (paths.shipped_models_dir() if ship else paths.user_cache_dir() / "models") / f"{key}.npz"
+    target = (ship_dir or paths.user_cache_dir() / "models") / f"{key}.npz"
     try:
         digest = save_model(target, model, extra={"level": level.id},
                             training={"config": train_config(level).to_dict(), "steps": report.steps,
@@ -211,8 +214,8 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
     except OSError as e:  # an unwritable cache costs a retrain next time, never the game
         return model, report, f"trained ({why}), not saved: {e}"
     if ship:
-        manifest = read_manifest()
+        manifest = read_manifest(ship_dir)
         manifest[key] = {"level": level.id, "model_hash": digest}
-        write_manifest(manifest)
+        write_manifest(manifest, ship_dir)
     return model, report, f"trained ({why}), saved to {target}"
 

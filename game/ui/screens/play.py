@@ -215,6 +215,11 @@ class PlayScene(Scene):
         self.ctl.anim = None
         self.app.stack.push(ExplainScene(self.app, self.session, self.ctl.snapshot.shown, False, target))
 
+    def moving(self) -> bool:
+        ctl = self.ctl
+        return ctl.anim is not None or (ctl.autoplay is not None and not ctl.autoplay.paused
+                                        and not ctl.help_open and not self.session.finished)
+
     def update(self, dt: float) -> None:
         self.ctl.update(dt)
         for cue in self.ctl.cues:
