@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from class_server_util import LEVELS, Server, make_challenge, record, unique_times
+from class_server_util import LEVELS, Server, alive, make_challenge, record, unique_times, wait_until
 
 CARRY, ADDING = LEVELS
 _names = itertools.count(1)
@@ -386,8 +386,11 @@ def test_kill_9_loses_no_accepted_attempt_and_restart_resumes_the_class(tmp_path
                         for strategy in ("losing", "solution", "losing")]
             assert [r.status_code for r in accepted] == [200, 200, 200]
             board_before = client.get("/api/board").json()
+        workers = first.children()
+        assert workers
     finally:
         first.kill()  # right after the last answer: no graceful shutdown
+    assert wait_until(lambda: not any(alive(p) for p in workers), 10), "workers outlived a killed server"
     with Server(tmp_path / "c.yaml", data_dir=data) as second, \
             httpx.Client(base_url=second.url, timeout=30) as client:
         assert (second.code, second.token) == (first.code, first.token)
@@ -405,11 +408,14 @@ def test_delete_the_class_data(tmp_path):
     make_challenge(tmp_path / "c.yaml", levels=("01-carry",))
     with Server(tmp_path / "c.yaml", data_dir=tmp_path / "data") as server, \
             httpx.Client(base_url=server.url, timeout=30) as client:
+        workers = server.children()
         join(client, server.code, "Ada")
         r = client.delete("/api/teacher/class", headers=teacher(server))
         assert r.status_code == 200 and r.json() == {"deleted": True}
         r = client.get("/api/board")
         assert r.status_code == 410 and "deleted" in r.json()["error"]
+    # SIGTERM: a clean stop, workers included
+    assert server.proc.returncode == 0 and workers and not any(alive(p) for p in workers)
     with Server(tmp_path / "c.yaml", data_dir=tmp_path / "data") as again, \
             httpx.Client(base_url=again.url, timeout=30) as client:
         assert again.code != server.code or again.token != server.token
