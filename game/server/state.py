@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import sys
 
 from starlette.concurrency import run_in_threadpool
 
@@ -101,7 +102,7 @@ class BoardHub:
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # a database hiccup must not stop the board; try again next round
-                print(f"board: {type(e).__name__}: {e}", flush=True)
+                print(f"board: {type(e).__name__}: {e}", file=sys.stderr, flush=True)  # stdout: --json's line
                 await asyncio.sleep(POLL)
 
     async def wait_newer(self, version: int, timeout: float) -> int:
