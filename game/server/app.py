@@ -358,7 +358,10 @@ def create_app(state: ServerState) -> Starlette:
 
     async def export_csv(request: Request) -> Response:
         long = request.query_params.get("long") in ("1", "true", "yes")
-        text = await thread(gradebook_csv, state, long)
+        # A browser following the teacher page's link (it asks for HTML first) gets a byte-order mark, so
+        # a spreadsheet opening the download reads accented nicknames right; scripts get plain UTF-8.
+        bom = "text/html" in request.headers.get("accept", "")
+        text = ("\ufeff" if bom else "") + await thread(gradebook_csv, state, long)
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="gradebook.csv"'})
 
@@ -448,12 +451,11 @@ def page_routes(state) -> list:
 
 
 def gradebook_csv(state: ServerState, long: bool) -> str:
-    """The gradebook (game/classroom/gradebook.py's format) of the class as it is stored, with a UTF-8
-    byte-order mark so spreadsheets read accented nicknames right."""
+    """The gradebook (game/classroom/gradebook.py's format) of the class as it is stored."""
     from ..classroom import gradebook
 
     rows = gradebook_rows(state.store.students(state.class_id), state.store.attempts(state.class_id))
-    return "\ufeff" + gradebook.csv_text(rows, state.levels, long=long)
+    return gradebook.csv_text(rows, state.levels, long=long)
 
 
 def gradebook_rows(students, attempts) -> list[dict]:
