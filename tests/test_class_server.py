@@ -267,6 +267,23 @@ def test_freeze_shows_the_frozen_board_to_everyone_but_the_teacher(client, serve
         assert board["frozen"] and (row is None or not row["levels"])
         row, board = board_row(client, s["name"], token=server.token)
         assert row["levels"][CARRY]["score"] == 100.0
+        # the teacher renames or removes a nickname, or turns points off: the frozen board follows
+        other = join(client, server.code)
+        client.post("/api/teacher/freeze", json={"frozen": False}, headers=teacher(server))
+        upload(client, other["token"], record(challenge[1], CARRY, "losing", started=next(times)))
+        client.post("/api/teacher/freeze", json={"frozen": True}, headers=teacher(server))
+        new = f"Renamed {next(_names)}"
+        client.post(f"/api/teacher/students/{other['student_id']}/rename", json={"name": new},
+                    headers=teacher(server))
+        row, board = board_row(client, new)
+        assert board["frozen"] and row is not None and row["levels"][CARRY]["stars"] == 0
+        try:
+            client.post("/api/teacher/points", json={"points_off": True}, headers=teacher(server))
+            assert board_row(client, new)[0]["total"] is None
+        finally:
+            client.post("/api/teacher/points", json={"points_off": False}, headers=teacher(server))
+        client.delete(f"/api/teacher/students/{other['student_id']}", headers=teacher(server))
+        assert board_row(client, new)[0] is None
     finally:
         client.post("/api/teacher/freeze", json={"frozen": False}, headers=teacher(server))
     row, board = board_row(client, s["name"])

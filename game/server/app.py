@@ -289,9 +289,9 @@ def create_app(state: ServerState) -> Starlette:
         if not isinstance(frozen, bool):
             return error(400, "frozen: must be true or false")
         snapshot = None
-        if frozen:
-            live = await state.board(teacher=True)
-            snapshot = json.dumps({**live, "frozen": True}, separators=(",", ":"))
+        if frozen:  # the attempts on the board now (state.py: frozen_rows)
+            rows = await thread(store.board_rows, state.class_id)
+            snapshot = json.dumps([list(r) for r in rows], separators=(",", ":"))
         await thread(store.set_frozen, state.class_id, frozen, snapshot)
         await state.hub.refresh()
         return JSONResponse({"frozen": frozen})

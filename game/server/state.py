@@ -1,6 +1,9 @@
 """What one running class server holds: the challenge, the store, the class's code and teacher token, the
 verification pool, the rate limits and the board hub.
 
+While the board is frozen, the class sees the attempts that were on it at the freeze (the store keeps
+them), shown with today's names and points-off setting; the teacher sees the live board.
+
 The board hub keeps the board as last computed and wakes every server-sent-events stream when it
 changes. It recomputes when this process changed something (``poke``; at most every MIN_INTERVAL, so a
 burst of uploads costs a few recomputations, not one each) and, for servers sharing a PostgreSQL
@@ -40,6 +43,14 @@ def normalise_code(text: str) -> str:
     return "".join(ch for ch in str(text).upper() if ch not in " -\t")
 
 
+def frozen_rows(snapshot: list, live_rows: list) -> list:
+    """The attempts on the board when it was frozen, under the students' names now: a student renamed
+    or removed by the teacher after the freeze is renamed or gone on the frozen board too."""
+    names = {row[0]: row[1] for row in live_rows}
+    return [(sid, names[sid], level, score, stars, at) for sid, _, level, score, stars, at in snapshot
+            if sid in names]
+
+
 class BoardHub:
     def __init__(self, state: ServerState) -> None:
         self.state = state
@@ -77,7 +88,10 @@ class BoardHub:
                                          practice=st.challenge.rules.practice, revision=record.revision)
                     public = live
                     if record.frozen and record.frozen_board:
-                        public = json.loads(record.frozen_board)
+                        public = compute_board(frozen_rows(json.loads(record.frozen_board), rows), st.levels,
+                                               frozen=True, points_off=record.points_off,
+                                               practice=st.challenge.rules.practice,
+                                               revision=record.revision)
                     self.live, self.public = live, public
                     self.live_text = json.dumps(live, separators=(",", ":"))
                     self.public_text = json.dumps(public, separators=(",", ":"))

@@ -270,7 +270,8 @@ class Store(ABC):
         ex("UPDATE classes SET revision = revision + 1 WHERE id = ?", (class_id,))
 
     def set_frozen(self, class_id: int, frozen: bool, board: str | None) -> None:
-        """board: the board JSON the class sees while frozen (None when unfreezing)."""
+        """board: what the class sees while frozen, as JSON (the board rows at the freeze; None when
+        unfreezing)."""
         def go(ex, cur):
             ex("UPDATE classes SET frozen = ?, frozen_board = ? WHERE id = ?",
                (int(frozen), board if frozen else None, class_id))
