@@ -14,8 +14,11 @@ pin_blas()  # before anything loads NumPy: the `gatekeeper` script starts here
 import argparse  # noqa: E402
 import sys  # noqa: E402
 
+from ..lab import limits as lab_limits  # noqa: E402
 from ..text_safety import PrintableStream  # noqa: E402
 from .limits import DEMO_LIMITS, MAX_LENGTHS  # noqa: E402
+
+LAB = {name: getattr(lab_limits, name) for name in ("TASKS", "GAP_RANGE", "SEEDS_RANGE", "DISTANCE_RANGE")}
 
 DEMO_TASKS = ("adding", "first-symbol")  # engine_cmd.TASKS's names (a test keeps them equal)
 
@@ -122,6 +125,44 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
     op.add_argument("--screenshot", metavar="PNG",
                     help="headless: write the comparison screen to PNG and exit")
+
+    lab = sub.add_parser("lab", help="the lab: a plain RNN, a GRU and an LSTM trained side by side")
+    labsub = lab.add_subparsers(dest="lab_command", metavar="LAB_COMMAND", required=True)
+    g_lo, g_hi = LAB["GAP_RANGE"]
+    lrun = labsub.add_parser(
+        "run", help="train each cell at each lag under the same budget; one row per run",
+        description="Train a tanh RNN, a GRU and an LSTM (the same parameter count, the same training "
+                    "budget) at each lag and print held-out accuracy: cell, task, gap, seed, accuracy, "
+                    "solved, seconds.")
+    lrun.add_argument("--task", choices=LAB["TASKS"], default="adding",
+                      help="adding: add the two marked numbers; carry: recall the first symbol through "
+                           "distractors (default adding)")
+    lrun.add_argument("--cells", default="rnn,gru,lstm", metavar="C1,C2,...",
+                      help="some of rnn, gru, lstm (default rnn,gru,lstm)")
+    gaps = ",".join(map(str, lab_limits.DEFAULT_GAPS))
+    lrun.add_argument("--gaps", default=gaps, metavar="L1,L2,...",
+                      help=f"lags (sequence lengths), each {g_lo}..{g_hi} (default {gaps})")
+    s_lo, s_hi = LAB["SEEDS_RANGE"]
+    lrun.add_argument("--seeds", type=int, default=1, metavar="N",
+                      help=f"runs per cell and lag, seeds 0..N-1, N from {s_lo} to {s_hi} (default 1)")
+    lrun.add_argument("--json", action="store_true", help="one JSON object per run")
+    lgr = labsub.add_parser(
+        "gradients", help="the gradient norm reaching each distance, at initialisation and after training",
+        description="Backpropagate the loss at the last step and print the norm of its gradient with "
+                    "respect to the state each distance back: cell, distance, norm, trained.")
+    lgr.add_argument("--task", choices=LAB["TASKS"], default="adding",
+                     help="adding or carry (default adding)")
+    lgr.add_argument("--cells", default="rnn,gru,lstm", metavar="C1,C2,...",
+                     help="some of rnn, gru, lstm (default rnn,gru,lstm)")
+    d_lo, d_hi = LAB["DISTANCE_RANGE"]
+    far = lab_limits.DEFAULT_DISTANCE
+    lgr.add_argument("--distance", type=int, default=far, metavar="D",
+                     help=f"the longest distance, {d_lo}..{d_hi}; each cell trains at this lag "
+                          f"(default {far})")
+    lgr.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+    lgr.add_argument("--json", action="store_true", help="one JSON object per row")
+    labsub.add_parser("ship",
+                      help="(developers) run the shipped lab commands and write assets/lab/results.json")
     from . import classroom_cmd  # light: each classroom command imports its own modules when it runs
 
     classroom_cmd.add_parser(sub)
@@ -170,6 +211,10 @@ def _main(argv=None) -> int:
             from . import classroom_cmd
 
             return classroom_cmd.run(args)
+        if args.command == "lab":
+            from . import lab_cmd
+
+            return lab_cmd.run(args)
     except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
         sys.stderr.close()
         return 0
