@@ -1,10 +1,11 @@
 """Class server load: a simulated class of 40 students uploading 10 attempts each, all at once.
 
-    python benchmarks/bench_classroom.py [--students 40] [--attempts 10] [--workers N] [--json]
+    python benchmarks/bench_classroom.py [--students 40] [--attempts 10] [--workers N] [--db URL] [--json]
 
-A real server (`python main.py classroom serve --json`, SQLite in a temporary folder, one verification
-worker per core) on localhost; real HTTP clients (httpx). Every attempt is a different play (the
-level's intended gating with seeded noise, alternating two levels), so nothing is answered from a cache.
+A real server (`python main.py classroom serve --json`, SQLite in a temporary folder or the PostgreSQL
+database of --db, one verification worker per core) on localhost; real HTTP clients over TCP. Every
+attempt is a different play (the level's intended gating with seeded noise, alternating two levels), so
+nothing is answered from a cache.
 Measured:
 - reference: one upload at a time on the idle server (upload → answer), median of 10, this run;
 - the burst: all uploads in flight together; per upload, upload → answer and upload → board (the first
@@ -174,6 +175,7 @@ def main() -> int:
     ap.add_argument("--students", type=int, default=40)
     ap.add_argument("--attempts", type=int, default=10)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--db", metavar="URL", help="a PostgreSQL database (postgresql://...) instead of SQLite")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -185,7 +187,8 @@ def main() -> int:
         plays = replays(challenge, args.students + 1, args.attempts)
         made = time.monotonic() - t
         ref_plays, plays = plays[-1], plays[:-1]
-        with Server(tmp / "class.yaml", data_dir=tmp / "data", workers=args.workers) as server:
+        with Server(tmp / "class.yaml", data_dir=None if args.db else tmp / "data", db_url=args.db,
+                    workers=args.workers) as server:
             ref = asyncio.run(reference(server, ref_plays))
             watcher = BoardWatcher(server.url, server.token)
             watcher.start()
@@ -201,6 +204,8 @@ def main() -> int:
             with httpx.Client(base_url=server.url, timeout=60) as c:
                 roster = c.get("/api/teacher/roster", params={"token": server.token}).json()
                 board = c.get("/api/board").json()
+                if args.db:  # the class lives on in the shared database otherwise
+                    c.delete("/api/teacher/class", params={"token": server.token})
     results = burst["results"]
     accepted = [r for r in results if r[2] == 200 and r[3].get("status") == "accepted"]
     answer = [done - sent for sent, done, _, _ in accepted]
@@ -213,7 +218,8 @@ def main() -> int:
     total = len(results)
     report = {
         "students": args.students, "attempts_each": args.attempts, "uploads": total, "workers": args.workers,
-        "cpus": os.cpu_count(), "load_before": round(load_before, 2), "accepted": len(accepted),
+        "store": "postgresql" if args.db else "sqlite", "cpus": os.cpu_count(),
+        "load_before": round(load_before, 2), "accepted": len(accepted),
         "refused": sorted({r[3].get("error", "") for r in results if r[2] != 200}),
         "stored": stored, "on_board": on_board, "lost": total - stored,
         "wall_s": round(burst["wall"], 3), "uploads_per_s": round(total / burst["wall"], 1),
@@ -232,7 +238,7 @@ def main() -> int:
         print(json.dumps(report))
         return 0
     print(f"class of {args.students} x {args.attempts} attempts = {total} uploads at once, "
-          f"{args.workers} verification worker(s), {os.cpu_count()} CPU(s)")
+          f"{args.workers} verification worker(s), {os.cpu_count()} CPU(s), {report['store']}")
     print("  reference (idle server, one upload at a time): median "
           f"{report['reference_idle_upload_median_s']} s")
     print(f"  verified: {len(accepted)}/{total}; stored: {stored}; on the board: {on_board}; "
