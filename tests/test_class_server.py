@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -30,7 +31,9 @@ def challenge(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(challenge, tmp_path_factory):
-    with Server(challenge[0], data_dir=tmp_path_factory.mktemp("data")) as s:
+    data = tmp_path_factory.mktemp("data")
+    with Server(challenge[0], data_dir=data) as s:
+        s.data_dir = data
         yield s
 
 
@@ -112,6 +115,18 @@ def test_an_upload_is_verified_and_reaches_the_board(client, server, challenge, 
     row, _ = board_row(client, s["name"])
     assert row["levels"][CARRY] == {"score": 100.0, "stars": 3} and row["total"] == 100.0
     assert set(row) >= {"name", "levels", "total", "reached_at"} and "roster_id" not in row
+
+
+def test_only_the_class_nickname_is_kept_not_the_name_the_game_recorded(client, server, challenge, times):
+    s = join(client, server.code)
+    data = record(challenge[1], CARRY, "solution", player="Jane Q. Realname", started=next(times))
+    r = upload(client, s["token"], data)
+    assert r.status_code == 200
+    with sqlite3.connect(f"file:{server.data_dir / 'classroom.sqlite3'}?mode=ro", uri=True) as db:
+        replay, result = db.execute("SELECT replay_json, result_json FROM attempts WHERE id = ?",
+                                    (r.json()["attempt_id"],)).fetchone()
+    assert json.loads(replay)["player"] == s["name"] and json.loads(result)["player"] == s["name"]
+    assert "Realname" not in replay + result
 
 
 def test_a_stored_score_in_the_upload_is_never_used(client, server, challenge, times):

@@ -20,6 +20,8 @@ import contextlib
 import hashlib
 import hmac
 import json
+import sys
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 
 from starlette.applications import Starlette
@@ -184,7 +186,13 @@ def create_app(state: ServerState) -> Starlette:
             v = await state.verify_pool.verify(body, received, hints)
         except AttemptRefused as e:
             return error(422, e.reason)
-        replay = v.pop("replay")
+        except BrokenProcessPool:
+            return error(503, "a verification worker stopped: send the attempt again",
+                         headers={"Retry-After": "2"})
+        # Keep the class nickname, not the name the student's game recorded (it may be a real name):
+        # the data kept is the minimum.
+        replay = {**v.pop("replay"), "player": student.name}
+        v["player"] = student.name
         try:
             attempt_id, revision = await thread(
                 store.add_attempt, state.class_id, student.id, level_id=level.id, score=v["score"],
@@ -398,6 +406,11 @@ def create_app(state: ServerState) -> Starlette:
     async def body_refused(request: Request, exc: BodyRefused) -> Response:
         return error(exc.status, exc.reason)
 
+    async def server_error(request: Request, exc: Exception) -> Response:
+        print(f"error: {request.method} {request.url.path}: {type(exc).__name__}: {exc}", file=sys.stderr,
+              flush=True)
+        return error(500, f"the server failed on this request ({type(exc).__name__}); it goes on running")
+
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return error(exc.status_code, exc.detail or "error", headers=getattr(exc, "headers", None))
 
@@ -413,7 +426,8 @@ def create_app(state: ServerState) -> Starlette:
                 await task
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Guard, state=state)],
-                    exception_handlers={BodyRefused: body_refused, HTTPException: http_error})
+                    exception_handlers={BodyRefused: body_refused, HTTPException: http_error,
+                                        Exception: server_error})
     app.state.server = state
     return app
 
