@@ -164,3 +164,19 @@ def test_two_servers_share_one_postgresql_class(tmp_path):
             assert time.monotonic() - sent < 2.5
         finally:
             client.delete(f"{one.url}/api/teacher/class", headers={"Authorization": f"Bearer {one.token}"})
+
+
+@needs_pg
+def test_a_postgresql_connection_that_broke_is_reopened():
+    import psycopg
+
+    store = open_store(db_url=PG_URL)
+    try:
+        cls = new_class(store)
+        with psycopg.connect(PG_URL, autocommit=True) as admin:  # what a database restart does to us
+            admin.execute("SELECT pg_terminate_backend(%s)", (store._con.info.backend_pid,))
+        with pytest.raises(psycopg.OperationalError):
+            store.revision(cls.id)
+        assert store.revision(cls.id) == 0
+    finally:
+        store.close()

@@ -204,7 +204,10 @@ class Store(ABC):
                 con.commit()
                 return result
             except BaseException:
-                con.rollback()
+                try:
+                    con.rollback()
+                except Exception:  # a connection that broke mid-transaction: reopened on the next call
+                    pass
                 raise
             finally:
                 cur.close()
@@ -505,6 +508,7 @@ class PostgresStore(Store):
             raise StoreError("PostgreSQL needs psycopg: pip install 'lstm-gatekeeper[postgres]'") from None
         self.integrity_errors = (psycopg.errors.IntegrityError,)
         self._url = url
+        self._psycopg = psycopg
         try:
             self._con = psycopg.connect(url, connect_timeout=10)
             # Several processes may create the schema at once: one at a time.
@@ -520,6 +524,10 @@ class PostgresStore(Store):
             raise StoreError(f"cannot open the PostgreSQL class database ({first})") from None
 
     def _connection(self):
+        # A database restarted (or a network cut) breaks the connection: the request that met it failed,
+        # the next one reconnects.
+        if self._con.closed or self._con.broken:
+            self._con = self._psycopg.connect(self._url, connect_timeout=10)
         return self._con
 
     def close(self) -> None:
