@@ -10,9 +10,14 @@ from game.cli import main  # noqa: E402
 
 # What the game installs (pyproject.toml); run without them (a Python outside the venv) it says so in a line.
 DEPENDENCIES = {"numpy", "pygame", "pygame_gui", "yaml", "pydantic", "pydantic_core", "platformdirs",
-                "threadpoolctl"}
+                "threadpoolctl", "starlette", "uvicorn", "httpx", "zeroconf"}
 
 if __name__ == "__main__":
+    # The class server verifies uploads in spawned worker processes; in the desktop bundle a spawned
+    # worker starts this executable, which must then run the worker, not the game (no-op otherwise).
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     try:
         code = main()
     except ModuleNotFoundError as e:

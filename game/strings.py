@@ -526,6 +526,9 @@ EN: dict[str, str] = {
         "With the network's gates from “{word}” (word {n}) on: {answer} ({percent:.0f}%)"
     ),
     "compare.whatif.from.bare": "With the network's gates from “{word}” (word {n}) on: {answer}",
+    "compare.classroom.caption": (
+        "{name}: {score:.1f} points, {stars} of 3 stars — re-simulated by the class server"
+    ),
     # -- explaining one number of the cell ---------------------------------------------------------
     "explain.name.forget": "Forget gate",
     "explain.name.input": "Input gate",

@@ -165,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     lgr.add_argument("--json", action="store_true", help="one JSON object per row")
     labsub.add_parser("ship",
                       help="(developers) run the shipped lab commands and write assets/lab/results.json")
+    from . import classroom_cmd  # light: each classroom command imports its own modules when it runs
+
+    classroom_cmd.add_parser(sub)
     return p
 
 
@@ -206,6 +209,10 @@ def _main(argv=None) -> int:
             from . import replay_cmd
 
             return replay_cmd.run(args)
+        if args.command == "classroom":
+            from . import classroom_cmd
+
+            return classroom_cmd.run(args)
         if args.command == "lab":
             from . import lab_cmd
 
