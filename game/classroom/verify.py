@@ -85,6 +85,7 @@ class VerifiedAttempt:
     started: str = ""
     saved: str = ""
     reason: str = ""               # the verdict in plain words
+    stored_score: float | None = None  # what the file said (never used; for the teacher's report)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -200,7 +201,11 @@ def verify_attempt(challenge: Challenge, data: bytes | str, *, now: datetime | N
         model_gates=_rows(session.model_run.gates, session.S), replay=canonical, level_hash=cl.level_hash,
         network_hash=cl.network_hash, challenge_hash=challenge.challenge_hash, confident=bool(s.confident),
         stored_score_matches=bool(matches), attempt_key=attempt_key(replay), started=replay.started,
-        saved=replay.saved, reason=s.reason)
+        saved=replay.saved, reason=s.reason, stored_score=_number(stored.get("total")))
+
+
+def _number(v) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 # -- for a process pool -------------------------------------------------------------------------------

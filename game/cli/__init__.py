@@ -10,7 +10,7 @@ from lstm_engine import ENGINE_VERSION, EngineError, ModelFileError, TrainingCan
 from ..levels.catalogue import UnknownLevel
 from ..session.replay import ReplayError
 from ..text_safety import PrintableStream
-from . import engine_cmd, levels_cmd, replay_cmd, window_cmd
+from . import classroom_cmd, engine_cmd, levels_cmd, replay_cmd, window_cmd
 from .errors import ReplayArgumentError
 
 
@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
     op.add_argument("--screenshot", metavar="PNG",
                     help="headless: write the comparison screen to PNG and exit")
+    classroom_cmd.add_parser(sub)
     return p
 
 
@@ -129,6 +130,8 @@ def _main(argv=None) -> int:
             return levels_cmd.run(args)
         if args.command == "replay":
             return replay_cmd.run(args)
+        if args.command == "classroom":
+            return classroom_cmd.run(args)
     except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
         sys.stderr.close()
         return 0
