@@ -157,3 +157,68 @@ def test_a_refusal_is_final_and_keeps_the_servers_reason(made, tmp_path, data):
         refused = store.upload_status(second)
         assert refused["state"] == "refused" and refused["reason"].startswith("no attempts left")
         assert store.pending_uploads() == [], "a refusal is never retried"
+
+
+# -- the command line -------------------------------------------------------------------------------------
+
+def test_submit_prints_one_line_per_file_and_exits_1_on_a_refusal(server, made, tmp_path, data, capsys):
+    from game.cli import main
+
+    _, ch = made
+    good = tmp_path / "good.json"
+    good.write_bytes(as_bytes(played(ch, LEVEL, player="Sunny Gecko 15")))
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text(json.dumps({**played(ch, LEVEL), "level_id": "campaign/02-reset"}))
+    missing = tmp_path / "missing.json"
+    code = main(["classroom", "submit", server.url, "--code", server.code, "--name", "Sunny Gecko 15",
+                 str(good), str(foreign), str(missing)])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert out[0] == f"joined {server.url} as Sunny Gecko 15"
+    assert out[1].startswith(f"{good}: accepted: score ") and "stars" in out[1]
+    assert out[2] == f"{foreign}: refused: level 'campaign/02-reset' is not in this challenge"
+    assert out[3].startswith(f"{missing}: refused: ") and len(out) == 4
+    # rejoining as the same name works (the token was kept); all accepted: exit 0
+    assert main(["classroom", "submit", server.url, "--code", server.code, "--name", "Sunny Gecko 15",
+                 str(good)]) == 1, "the very same attempt twice is refused"
+    assert "already handed in" in capsys.readouterr().out
+    other = tmp_path / "other.json"
+    other.write_bytes(as_bytes(played(ch, LEVEL, "model", player="Sunny Gecko 15")))
+    assert main(["classroom", "submit", server.url, "--code", server.code, "--name", "Sunny Gecko 15",
+                 str(other)]) == 0
+
+
+def test_submit_to_no_server_is_one_line_and_exit_2(tmp_path, data, capsys):
+    from class_server import free_port
+
+    from game.cli import main
+
+    port = free_port()
+    f = tmp_path / "a.json"
+    f.write_text("{}")
+    assert main(["classroom", "submit", f"127.0.0.1:{port}", "--code", "ABCDEF", "--name", "X", str(f)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: could not join: cannot reach the class server at http://127.0.0.1:{port} " \
+                  "(connection refused)"
+
+
+def test_export_writes_the_gradebook_csv(server, made, tmp_path, data, capsys):
+    from game.cli import main
+
+    _, ch = made
+    with ClassClient(server.url) as c:
+        token = c.join(server.code, "Witty Puffin 64")["token"]
+        c.upload(token, as_bytes(played(ch, LEVEL, player="Witty Puffin 64")))
+    out = tmp_path / "grades" / "week3.csv"
+    assert main(["classroom", "export", server.url, "--token", server.teacher_token, "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    mine = next(r for r in rows if r["name"] == "Witty Puffin 64")
+    assert float(mine[f"{LEVEL} score"]) > 0
+    assert main(["classroom", "export", server.url, "--token", server.teacher_token, "--csv", str(out),
+                 "--long"]) == 0
+    long = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {r["level"] for r in long if r["name"] == "Witty Puffin 64"} == {LEVEL}
+    wrong = ["classroom", "export", server.url, "--token", "wrong", "--csv", str(tmp_path / "x.csv")]
+    assert main(wrong) == 2
+    assert not (tmp_path / "x.csv").exists()
+    capsys.readouterr()

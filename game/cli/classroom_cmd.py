@@ -6,6 +6,8 @@ classroom helpers go here too, so game/cli/__init__.py needs only the one hook).
     classroom new --title T --levels ID,ID,... -o CHALLENGE.yaml [--attempts N] [--no-hints] [--practice]
                   [--opens TIME] [--closes TIME] [--time-limit S]
     classroom collect CHALLENGE.yaml FOLDER --csv FILE [--long] [--roster ROSTER.csv] [--json]
+    classroom submit URL --code CODE --name NAME REPLAY.json ...      (game/cli/class_client_cmd.py)
+    classroom export URL --token TEACHER_TOKEN --csv FILE [--long]
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 
+from . import class_client_cmd
 from .errors import ReplayArgumentError
 
 
@@ -53,6 +56,7 @@ def add_parser(sub) -> None:
     col.add_argument("--json", action="store_true",
                      help="print the findings and the board as one JSON object")
 
+    class_client_cmd.add_parsers(csub)  # submit, export (cls-game)
 
 def _rules(args):
     from ..classroom.challenge import Rules, parse_time
@@ -143,7 +147,7 @@ def run_collect(args) -> int:
     return 0
 
 
-RUNNERS = {"new": run_new, "collect": run_collect}
+RUNNERS = {"new": run_new, "collect": run_collect, **class_client_cmd.RUNNERS}
 
 
 def run(args) -> int:
