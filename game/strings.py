@@ -575,7 +575,6 @@ EN: dict[str, str] = {
     "results.class.verified": "✓ Verified by the class server: {points:.1f} points",
     "results.class.refused": "✗ Refused by the class server: {reason}",
     "results.class.offline": "Kept for your submission (export it from the challenge's list).",
-    "results.class.no_attempts": "Not sent: no attempts left at this level.",
     # -- classroom: the teacher's side (ui/screens/teacher.py)
     "teacher.title": "Teacher",
     "teacher.host": "Host a class",

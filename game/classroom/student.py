@@ -32,6 +32,7 @@ from ..progress import ProgressStore, StoreError
 from ..strings import t
 from .challenge import Challenge, ChallengeError, ChallengeLevel, load_challenge, parse_challenge
 from .client import ClassClient, ClassError, one_line
+from .submission import SubmissionError
 from .uploads import UploadQueue, UploadUpdate
 
 __all__ = ["Background", "ClassSession", "challenges_dir", "friendly_names", "join_class",
@@ -73,7 +74,7 @@ class Background:
     def _run(self) -> None:
         try:
             self.result = self._fn()
-        except (ClassError, ChallengeError, StoreError, OSError, ValueError) as e:
+        except (ClassError, ChallengeError, SubmissionError, StoreError, OSError, ValueError) as e:
             self.error = one_line(e, 300) or type(e).__name__
         except Exception as e:  # noqa: BLE001 - a bug: said on screen, never a hang
             self.error = f"{type(e).__name__}: {one_line(e, 200)}"
@@ -148,6 +149,10 @@ class ClassSession:
         return " · ".join(parts)
 
     # -- hints -----------------------------------------------------------------------------------------
+    def hint_rules(self, level_id: str) -> ClassHints:
+        """What the play screen's H key asks (game/controllers/play.py ``class_hints``)."""
+        return ClassHints(self, level_id)
+
     def hint_refusal(self) -> str | None:
         """Why H does nothing here (hints are off in this challenge), or None."""
         return None if self.rules.hints_allowed else t("classroom.hints_forbidden")
@@ -205,6 +210,20 @@ class ClassSession:
                  refused=counts["refused"])
         away = self.queue.away.get(self.server) if self.queue is not None else None
         return f"{line} — {t('classroom.status.away', reason=away)}" if away and counts["queued"] else line
+
+
+@dataclass
+class ClassHints:
+    """The class's hint rules for one level, as the play controller uses them."""
+
+    session: ClassSession
+    level_id: str
+
+    def refusal(self) -> str | None:
+        return self.session.hint_refusal()
+
+    def used(self, step: int) -> None:
+        self.session.hint_used(self.level_id, step)
 
 
 def _save_challenge_copy(raw: bytes, challenge_hash: str) -> Path:
