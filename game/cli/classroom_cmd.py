@@ -16,6 +16,7 @@ import json
 import sys
 
 from . import class_client_cmd
+from .classroom_serve import add_serve_parser, run_serve
 from .errors import ReplayArgumentError
 
 
@@ -57,6 +58,8 @@ def add_parser(sub) -> None:
                      help="print the findings and the board as one JSON object")
 
     class_client_cmd.add_parsers(csub)  # submit, export (cls-game)
+    add_serve_parser(csub)  # serve (cls-server)
+
 
 def _rules(args):
     from ..classroom.challenge import Rules, parse_time
@@ -147,7 +150,7 @@ def run_collect(args) -> int:
     return 0
 
 
-RUNNERS = {"new": run_new, "collect": run_collect, **class_client_cmd.RUNNERS}
+RUNNERS = {"new": run_new, "collect": run_collect, **class_client_cmd.RUNNERS, "serve": run_serve}
 
 
 def run(args) -> int:

@@ -192,7 +192,8 @@ def create_app(state: ServerState) -> Starlette:
                 stars=v["stars"], wins=v["wins"], hints=v["hints"],
                 result_json=json.dumps(v, separators=(",", ":")),
                 replay_json=json.dumps(replay, separators=(",", ":")), level_hash=level.level_hash,
-                network_hash=level.network_hash, play_key=play_key(replay), max_attempts=limit)
+                network_hash=level.network_hash, play_key=v.get("attempt_key") or play_key(replay),
+                max_attempts=limit)
         except AttemptNotStored as e:
             if e.why == "limit":
                 return error(409, f"no attempts left on '{level.title}' (at most {limit})")
