@@ -599,10 +599,8 @@ EN: dict[str, str] = {
     "collect.csv": "CSV to write",
     "collect.go": "Collect",
     "collect.working": "Verifying every attempt…",
-    "collect.done": "{students} students, {accepted} attempts verified, {refused} refused. CSV: {path}",
-    "collect.file_line": "{file}: {result}",
+    "collect.done": "{summary}. CSV written: {path}",
     "collect.failed": "Could not collect: {error}",
-    "footer.type": "type",
     "footer.next_field": "next",
 }
 

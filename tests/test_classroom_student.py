@@ -168,7 +168,7 @@ def test_submit_prints_one_line_per_file_and_exits_1_on_a_refusal(server, made, 
     good = tmp_path / "good.json"
     good.write_bytes(as_bytes(played(ch, LEVEL, player="Sunny Gecko 15")))
     foreign = tmp_path / "foreign.json"
-    foreign.write_text(json.dumps({**played(ch, LEVEL), "level_id": "campaign/02-reset"}))
+    foreign.write_text(json.dumps({**played(ch, LEVEL), "level_id": "campaign/02-keep"}))
     missing = tmp_path / "missing.json"
     code = main(["classroom", "submit", server.url, "--code", server.code, "--name", "Sunny Gecko 15",
                  str(good), str(foreign), str(missing)])
@@ -176,7 +176,7 @@ def test_submit_prints_one_line_per_file_and_exits_1_on_a_refusal(server, made, 
     assert code == 1
     assert out[0] == f"joined {server.url} as Sunny Gecko 15"
     assert out[1].startswith(f"{good}: accepted: score ") and "stars" in out[1]
-    assert out[2] == f"{foreign}: refused: level 'campaign/02-reset' is not in this challenge"
+    assert out[2] == f"{foreign}: refused: level 'campaign/02-keep' is not in this challenge"
     assert out[3].startswith(f"{missing}: refused: ") and len(out) == 4
     # rejoining as the same name works (the token was kept); all accepted: exit 0
     assert main(["classroom", "submit", server.url, "--code", server.code, "--name", "Sunny Gecko 15",

@@ -48,6 +48,7 @@ class JoinScene(FormScene, Scene):
         self.job: Background | None = None
         self.browser = None
         self.shown_found: list = []
+        self.browsing_for = 0.0  # seconds: "looking…", then "none found" once it had time
 
     def enter(self) -> None:
         last = None
@@ -87,6 +88,7 @@ class JoinScene(FormScene, Scene):
         return form_rect(self.app)
 
     def update(self, dt: float) -> None:
+        self.browsing_for += dt
         if self.browser is not None:
             found = self.browser.found()
             if found != self.shown_found:
@@ -136,8 +138,8 @@ class JoinScene(FormScene, Scene):
         draw.paragraph(surface, self.form.message, box, 16, colour)
         draw_form(surface, self.form, rect)
         if self.browser is not None and not self.shown_found:
-            draw.text(surface, draw.fit(t("join.searching"), 14, rect.width), (rect.x, rect.bottom + 14), 14,
-                      theme.FAINT)
+            note = t("join.searching") if self.browsing_for < 6 else t("join.none_found")
+            draw.text(surface, draw.fit(note, 14, rect.width), (rect.x, rect.bottom + 14), 14, theme.DIM)
         chrome.footer(surface, footer_keys(self.form.typing))
 
 
