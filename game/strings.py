@@ -595,7 +595,7 @@ EN: dict[str, str] = {
     "host.need_file": "Type the path of a challenge file (made with “classroom new”).",
     "collect.title": "Collect a folder",
     "collect.file": "Challenge file",
-    "collect.folder": "Submissions folder",
+    "collect.folder": "Submissions",
     "collect.csv": "CSV to write",
     "collect.go": "Collect",
     "collect.working": "Verifying every attempt…",

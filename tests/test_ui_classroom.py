@@ -101,7 +101,7 @@ def test_title_offers_join_and_teacher_and_the_menu_fits(user_dirs, size):
         x, y = scene.menu_pos()
         bottom = y + len(scene.menu.items) * (scene.MENU_ITEM_H + scene.MENU_ITEM_H // 4)
         assert bottom <= size[1] - 40 - 30, "the title menu runs into the footer"
-        assert y >= int(size[1] * 0.16) + 140, "the title menu runs into the emblem"
+        assert y >= int(size[1] * 0.16) + 150, "the title menu runs into the emblem"
         shot(a, f"title-{size[0]}x{size[1]}")
     finally:
         a.close()

@@ -136,4 +136,5 @@ def collect_folder(challenge_path: str, folder: str, csv_path: str) -> tuple[lis
     report = collect(ch, Path(folder).expanduser())
     target = Path(csv_path).expanduser()
     gradebook.write_csv(target, report.rows(), ch.levels)
-    return report.summary(), str(target)
+    prefix = str(Path(folder).expanduser()).rstrip("/\\") + os.sep  # file names are enough on screen
+    return [line.replace(prefix, "") for line in report.summary()], str(target)

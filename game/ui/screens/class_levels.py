@@ -12,6 +12,7 @@ from ...controllers.menu import Item, Menu
 from ...progress import StoreError
 from ...strings import t
 from .. import chrome, draw, theme
+from ..form_view import tail_fit
 from ..menu_view import MenuScene, draw_menu, menu_height
 from ..scenes import Scene
 
@@ -132,8 +133,8 @@ class ClassLevelsScene(MenuScene, Scene):
         rows = menu_height(len(self.menu.items), ITEM_H)
         room = pygame.Rect(x, y + rows + 8, W, max(20, h - chrome.FOOTER_H - 40 - (y + rows + 8)))
         draw_menu(surface, self.menu, (x, y), W, 18, ITEM_H, room)
-        if self.message:
-            draw.paragraph(surface, self.message, pygame.Rect(x, h - chrome.FOOTER_H - 40, W, 36), 15,
-                           theme.FOCUS)
+        if self.message:  # a path must show its end (the file's name): cut at the start if need be
+            draw.text(surface, tail_fit(self.message, 15, w - 48), (24, h - chrome.FOOTER_H - 30), 15,
+                      theme.FOCUS)
         chrome.footer(surface, [("↑↓", t("footer.choose")), (t("key.enter"), t("footer.open")),
                                 (t("key.esc"), t("footer.back"))])

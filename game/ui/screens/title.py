@@ -61,7 +61,7 @@ class TitleScene(MenuScene, Scene):
 
     @staticmethod
     def top(h: int) -> int:
-        return min(int(h * 0.42), int(h * 0.16) + 150)
+        return min(int(h * 0.42), int(h * 0.16) + 162)
 
     def menu_pos(self, surface_size=None):
         w, h = surface_size or self.app.screen.get_size()
