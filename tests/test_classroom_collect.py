@@ -137,6 +137,8 @@ def folder(ch, tmp_path_factory):
     (d / "broken.json").write_text('{"format": "gatekeeper-submission", "version": 1, "nick',
                                    encoding="utf-8")
     (d / "notes.txt").write_text("not a submission", encoding="utf-8")  # only *.json files are read
+    (d / ".git").mkdir()
+    (d / ".git" / "x.json").write_text("{", encoding="utf-8")  # nor hidden ones
     return d
 
 
@@ -175,7 +177,7 @@ def test_collect_reports_forged_foreign_duplicate_malformed_and_refused(report):
     assert broken[0] == "malformed"
     cy = _findings(report, "gatekeeper-cy")
     assert cy == [("refused", 3, "too many attempts: the challenge counts 2 per level")]
-    assert not any("notes" in f.file for f in report.findings)
+    assert not any("notes" in f.file or ".git" in f.file for f in report.findings)
     lines = report.summary()
     assert lines[-1].startswith("6 files, 3 students, 6 attempts counted; ")
     assert "1 forged" in lines[-1] and "1 foreign" in lines[-1] and "2 duplicate" in lines[-1]
@@ -316,3 +318,50 @@ def test_roster_and_json_output(made, tmp_path, ch):
     data = json.loads(r.stdout)
     assert data["board"]["rows"][0]["name"] == "ada" and data["files"][0]["counted"] == 1
     assert read_csv(tmp_path / "g.csv")[0]["roster_id"] == "S-1"
+
+
+def test_rows_of_every_stored_attempt_keep_the_best_per_level():
+    """The class server hands over each student's attempts; the best per level is picked here."""
+    rows = [{"name": "ada", "roster_id": None, "attempts": [
+        {"level": "a", "score": 40.0, "stars": 1, "verified_at": "2026-12-01T09:01:00+00:00"},
+        {"level": "a", "score": 90.0, "stars": 2, "verified_at": "2026-12-01T09:03:00+00:00"},
+        {"level": "a", "score": 90.0, "stars": 2, "verified_at": "2026-12-01T09:02:00+00:00"},
+        {"level": "b", "score": 0.0, "stars": 0, "verified_at": "2026-12-01T09:04:00+00:00"}]},
+        {"name": "bob", "roster_id": "9", "attempts": []}]
+    long = list(csv.DictReader(io.StringIO(gradebook.csv_text(rows, ["a", "b"], long=True))))
+    assert [tuple(r.values()) for r in long] == [
+        ("ada", "a", "90.0", "2", "3", "2026-12-01T09:02:00+00:00"),
+        ("ada", "b", "0.0", "0", "1", "2026-12-01T09:04:00+00:00"),
+        ("bob", "a", "", "", "0", ""), ("bob", "b", "", "", "0", "")]
+    wide = list(csv.DictReader(io.StringIO(gradebook.csv_text(rows, ["a", "b"]))))
+    assert wide[0]["attempts"] == "4" and wide[1]["roster_id"] == "9" and wide[1]["a score"] == ""
+
+
+def test_collect_serve_shows_the_collected_board_on_a_real_server(made, folder, tmp_path):
+    import httpx
+
+    grades = tmp_path / "g.csv"
+    proc = subprocess.Popen([sys.executable, str(REPO / "main.py"), "classroom", "collect", str(made[0]),
+                             str(folder), "--csv", str(grades), "--long", "--serve", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        report = json.loads(proc.stdout.readline())
+        ready = json.loads(proc.stdout.readline())  # the server's one line, once it accepts requests
+        assert ready["url"].startswith("http://127.0.0.1:")
+        board = httpx.get(ready["url"] + "api/board", timeout=30).json()
+        assert [r["name"] for r in board["rows"]] == [r["name"] for r in report["board"]["rows"]]
+        assert board["rows"][0]["levels"] == report["board"]["rows"][0]["levels"]
+        r = httpx.get(ready["url"] + "api/teacher/export.csv?long=1", timeout=30,
+                      headers={"Authorization": f"Bearer {ready['token']}"})
+        assert r.status_code == 200, r.text
+
+        def table(rows):
+            return {(row["name"], row["level"]): (row["best_score"], row["stars"], row["attempts"])
+                    for row in rows}
+
+        served = table(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+        assert served == table(read_csv(grades))  # the same gradebook, from the server's store
+        assert served[("ada", "campaign/01-carry")] == ("100.0", "3", "2")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

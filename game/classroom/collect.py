@@ -138,11 +138,13 @@ def _when(text: str) -> datetime | None:
 
 
 def submission_files(folder) -> list[Path]:
-    """Every ``*.json`` file under ``folder`` (sub-folders too), sorted; at most MAX_FILES."""
+    """Every ``*.json`` file under ``folder`` (sub-folders too, not hidden ones), sorted; MAX_FILES."""
     folder = Path(folder)
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder}: not a folder")
-    files = sorted(p for p in folder.rglob("*.json") if not p.name.startswith("."))
+    # hidden files and folders (.git, a half-written .tmp of an atomic write) are not submissions
+    files = sorted(p for p in folder.rglob("*.json")
+                   if not any(part.startswith(".") for part in p.relative_to(folder).parts))
     if len(files) > MAX_FILES:
         raise ValueError(f"{folder}: {len(files)} files (at most {MAX_FILES}); collect a smaller folder")
     return files

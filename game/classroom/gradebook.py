@@ -18,12 +18,16 @@ also ``\\t``/``\\r``) as a formula, and nicknames come from students: such a tex
 leading apostrophe (``'=HYPERLINK(...)``), which spreadsheets show as text. Numbers the game computes
 are written as numbers.
 
-Rows are :class:`GradeRow` objects or plain dicts of the same shape (what the class server's store
-holds)::
+Rows are :class:`GradeRow` objects, plain dicts of the same shape::
 
     {"name": "ada", "roster_id": "" , "attempts": 4,
      "levels": {"campaign/01-carry": {"score": 97.5, "stars": 3, "attempts": 2,
                                        "verified_at": "2026-12-01T09:12:03+00:00"}}}
+
+or a student's every verified attempt, the best per level picked here (what the class server stores)::
+
+    {"name": "ada", "roster_id": "", "attempts": [{"level": "campaign/01-carry", "score": 97.5, "stars": 3,
+                                                   "verified_at": "2026-12-01T09:12:03+00:00"}, ...]}
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ class GradeRow:
     def of(cls, row) -> GradeRow:
         if isinstance(row, GradeRow):
             return row
+        if isinstance(row.get("attempts"), list):
+            return cls.from_attempts(row)
         levels = {}
         for lid, r in (row.get("levels") or {}).items():
             levels[lid] = r if isinstance(r, LevelResult) else LevelResult(
@@ -69,6 +75,25 @@ class GradeRow:
         if attempts is None:
             attempts = sum(r.attempts for r in levels.values())
         return cls(str(row["name"]), str(row.get("roster_id") or ""), levels, int(attempts))
+
+    @classmethod
+    def from_attempts(cls, row) -> GradeRow:
+        """A row from every verified attempt of a student, ``{"name", "roster_id", "attempts": [{"level",
+        "score", "stars", "verified_at"}, ...]}``: per level the best (highest score, then most stars,
+        then the earliest verified) and the number of attempts."""
+        def rank(a: dict) -> tuple:
+            return (-(a.get("score") or 0.0), -(a.get("stars") or 0), str(a.get("verified_at") or ""))
+
+        best: dict[str, dict] = {}
+        counts: dict[str, int] = {}
+        for a in row["attempts"]:
+            lid = str(a["level"])
+            counts[lid] = counts.get(lid, 0) + 1
+            if lid not in best or rank(a) < rank(best[lid]):
+                best[lid] = a
+        levels = {lid: LevelResult(a.get("score"), a.get("stars"), counts[lid],
+                                   str(a.get("verified_at") or "")) for lid, a in best.items()}
+        return cls(str(row["name"]), str(row.get("roster_id") or ""), levels, len(row["attempts"]))
 
 
 def safe_cell(value):

@@ -6,6 +6,8 @@ classroom helpers go here too, so game/cli/__init__.py needs only the one hook).
     classroom new --title T --levels ID,ID,... -o CHALLENGE.yaml [--attempts N] [--no-hints] [--practice]
                   [--opens TIME] [--closes TIME] [--time-limit S]
     classroom collect CHALLENGE.yaml FOLDER --csv FILE [--long] [--roster ROSTER.csv] [--json]
+                      [--serve [--host H] [--port P] [--data DIR]]
+    classroom serve CHALLENGE.yaml [--host H] [--port P] [--data DIR] [--db URL] [--json]   (cls-server)
     classroom submit URL --code CODE --name NAME REPLAY.json ...      (game/cli/class_client_cmd.py)
     classroom export URL --token TEACHER_TOKEN --csv FILE [--long]
 """
@@ -55,11 +57,18 @@ def add_parser(sub) -> None:
                      help="a CSV with columns name,roster_id: fills the roster_id column (stays on your "
                           "machine)")
     col.add_argument("--json", action="store_true",
-                     help="print the findings and the board as one JSON object")
-
+                     help="print the findings and the board as one JSON object (with --serve, then the "
+                          "server's JSON line)")
+    col.add_argument("--serve", action="store_true",
+                     help="then serve the projector and teacher pages from the collected results, on this "
+                          "computer only unless --host says otherwise, until Ctrl+C")
+    col.add_argument("--host", default="127.0.0.1", help="with --serve: the address to listen on "
+                     "(default 127.0.0.1)")
+    col.add_argument("--port", type=int, default=0, help="with --serve: the port (default 0: any free one)")
+    col.add_argument("--data", metavar="DIR", help="with --serve: keep the collected class in this folder "
+                     "(default: a temporary one, removed on exit)")
+    add_serve_parser(csub)
     class_client_cmd.add_parsers(csub)  # submit, export (cls-game)
-    add_serve_parser(csub)  # serve (cls-server)
-
 
 def _rules(args):
     from ..classroom.challenge import Rules, parse_time
@@ -132,6 +141,8 @@ def run_collect(args) -> int:
         print(str(e), file=sys.stderr)
         return 1
     roster = _roster(args.roster) if args.roster else {}
+    if args.serve and not 0 <= args.port <= 65535:
+        raise ReplayArgumentError(f"--port must be 0..65535, got {args.port}")
     try:
         report = collect(ch, args.folder)
     except (NotADirectoryError, ValueError) as e:
@@ -147,10 +158,22 @@ def run_collect(args) -> int:
     else:
         print("\n".join(report.summary()))
         print(f"wrote {args.csv}")
+    if args.serve:
+        from ..server.collected import serve_collected
+        from ..server.run import ServeError
+
+        sys.stdout.flush()
+        try:
+            return serve_collected(args.challenge, report, roster, args.host, args.port, args.data, args.json)
+        except ServeError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 0
     return 0
 
 
-RUNNERS = {"new": run_new, "collect": run_collect, **class_client_cmd.RUNNERS, "serve": run_serve}
+RUNNERS = {"new": run_new, "collect": run_collect, "serve": run_serve, **class_client_cmd.RUNNERS}
 
 
 def run(args) -> int:
