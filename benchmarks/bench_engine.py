@@ -11,16 +11,18 @@ it the engine figures are printed alone. Targets (issue 2) are checked and print
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
-for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_v] = "1"  # before NumPy loads: two BLAS threads give nothing at these sizes
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from game.blas import pin_blas  # noqa: E402
+
+pin_blas()  # one BLAS thread, before NumPy loads, as in every entry point (game/blas.py)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 

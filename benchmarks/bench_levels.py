@@ -8,18 +8,17 @@ Targets (issue 3): every level under 2 s median; 5 of 5 seeds at >= 99%. Printed
 
 from __future__ import annotations
 
-import os
+import sys
+from pathlib import Path
 
-for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_v] = "1"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from game.blas import pin_blas  # noqa: E402
+
+pin_blas()  # one BLAS thread, before NumPy loads, as in every entry point (game/blas.py)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from game.levels import catalogue, training  # noqa: E402
 

@@ -43,6 +43,8 @@ EN: dict[str, str] = {
     "gate.forget": "forget",
     "gate.input": "input",
     "gate.output": "output",
+    "gate.update": "update",
+    "gate.reset": "reset",
     "gate.label": "{symbol} {gate}",
     "gate.label.slot": "{symbol} {gate} {slot}",
     "key.space": "Space",
@@ -58,6 +60,7 @@ EN: dict[str, str] = {
     "footer.keys": "keys",
     "footer.play": "play",
     "footer.replays": "replays",
+    "footer.lab": "lab",
     "footer.read_word": "read word",
     "footer.slot": "slot",
     "footer.gate": "gate",
@@ -157,6 +160,8 @@ EN: dict[str, str] = {
     "help.section.levels": "Level select",
     "help.levels.replays.keys": "O",
     "help.levels.replays": "open saved replays of the level",
+    "help.levels.lab.keys": "L",
+    "help.levels.lab": "the lab: RNN, GRU and LSTM side by side",
     "help.section.everywhere": "Everywhere",
     "help.all.menus.keys": "↑ ↓, Enter",
     "help.all.menus": "move and choose in menus",
@@ -185,6 +190,54 @@ EN: dict[str, str] = {
         "scratch with NumPy, then kept for next time."
     ),
     "loading.cancelling": "Cancelling…",
+    # -- the lab (game/ui/screens/lab.py, game/controllers/lab.py) -----------------------------------
+    "lab.title": "The lab: RNN, GRU and LSTM side by side",
+    "lab.header.right": "real runs, one budget",
+    "lab.task.adding": "the adding problem",
+    "lab.task.carry": "carry one symbol",
+    "lab.chart.accuracy": "Held-out accuracy against lag",
+    "lab.chart.accuracy.x": "lag (steps, log scale)",
+    "lab.chart.gradient": "Gradient reaching d steps back, ‖∂L/∂state‖",
+    "lab.chart.gradient.x": "distance d (steps)",
+    "lab.chart.solved": "solved ≥ {percent}%",
+    "lab.legend.init": "dashed: at initialisation",
+    "lab.legend.trained": "solid: after training",
+    "lab.legend.yours": "ring: your run",
+    "lab.no_results": "No shipped lab results to show ({error}). Run one from the menu.",
+    "lab.item.task": "Task: {task}",
+    "lab.item.cell": "Cell: {cell}",
+    "lab.item.gap": "Lag: {gap} steps",
+    "lab.item.run": "Run it now",
+    "lab.item.running": "Training… Esc cancels",
+    "lab.item.detail": "←→ change a choice. Run it now trains that cell at that lag here, live.",
+    "lab.run.progress": (
+        "{cell} at lag {gap}, seed {seed}: {percent:.0f}% of the step budget, held-out {accuracy:.0f}%"
+    ),
+    "lab.run.done": (
+        "Your run: {cell} at lag {gap}, seed {seed}: {accuracy:.1f}% held-out, {verdict}, {seconds:.1f} s."
+    ),
+    "lab.run.solved": "solved",
+    "lab.run.unsolved": "not solved",
+    "lab.run.cancelled": "Run cancelled.",
+    "lab.run.error": "the run failed: {error}",
+    "lab.sum.cell_percent": "{cell} {percent:.0f}%",
+    "lab.sum.accuracy": "Held-out accuracy at lag {lag}: {cells}. Solved means at least {solved}%.",
+    "lab.sum.solved_to": "{cell} {lag}",
+    "lab.sum.solved_none": "{cell} none",
+    "lab.sum.solved": "Longest lag solved: {cells}.",
+    "lab.sum.cell_norm": "{cell} {norm:.0e}",
+    "lab.sum.gradient": (
+        "Gradient {distance} steps back: before training {before}; after training {after}."
+    ),
+    "lab.sum.one_seed": (
+        "Each cell: about {weights} weights and at most {steps} steps of {batch} sequences. One seed per "
+        "point: another seed can differ."
+    ),
+    "lab.paper": (
+        "The paper (Hochreiter & Schmidhuber 1997): one symbol to carry, RTRL succeeded in 78% of "
+        "trials at lag 4 and 0% at lag 10; at lag 100 RTRL and BPTT 0%, LSTM 100% after about 5,000 "
+        "sequences. Their LSTM solved the adding problem at T = 100, 500 and 1,000."
+    ),
     # -- the cell (conveyor belt) and the gate controls --------------------------------------------
     "cell.title": "Reading “{word}” (word {n} of {total})",
     "cell.word": "“{word}”",
@@ -195,6 +248,20 @@ EN: dict[str, str] = {
     "cell.valve.forget": "f {value:.2f}",
     "cell.valve.input": "i {value:.2f}",
     "cell.valve.output": "o {value:.2f}",
+    # a GRU (no belt: the hidden state is the memory) and a plain RNN (no gates)
+    "cell.gru.memory": "memory h (= hidden state)",
+    "cell.gru.new": "new memory h → answer",
+    "cell.gru.candidate": "candidate n",
+    "cell.gru.takes": "takes 1 − z of n",
+    "cell.valve.update": "z {value:.2f}",
+    "cell.valve.reset": "r {value:.2f}",
+    "cell.rnn.memory": "memory h",
+    "cell.rnn.new": "new memory h → answer",
+    "cell.rnn.box": "h = tanh(W·x + U·h + b)",
+    "cell.rnn.no_gates": "No gates: every word rewrites the memory. Watch what it says.",
+    "controls.rnn.none": (
+        "A plain RNN has no gates to set: press Space to read each word and watch the memory."
+    ),
     "controls.slot.cells": "Slot {n} · memory cells {first}–{last}",
     "controls.slot.all": "Slot {n} · all {count} memory cells",
     # -- results -----------------------------------------------------------------------------------
@@ -389,6 +456,7 @@ EN: dict[str, str] = {
         "The intended solution plays. P pauses, [ and ] change the speed; any gate key takes over."
     ),
     "play.say.taken_over": "You have taken over at word {n}.",
+    "play.say.no_gates": "This network has no gates to set: press Space and watch what its memory says.",
     # -- the side panel of the play screen ---------------------------------------------------------
     "side.button.step": "Step ▶",
     "side.button.undo": "Undo",
@@ -396,6 +464,7 @@ EN: dict[str, str] = {
     "side.button.hint": "Hint",
     "side.memory.says": "The memory says, if revealed",
     "side.memory.says.slots": "Each slot says, if revealed alone",
+    "side.memory.says.direct": "The memory says",
     "side.memory.slot_word": "{n} · {word}",
     "side.memory.holds": "The memory holds",
     "side.memory.numeric": "≈ {value}  (running value read from the belt)",
@@ -458,10 +527,15 @@ EN: dict[str, str] = {
         "With the network's gates from “{word}” (word {n}) on: {answer} ({percent:.0f}%)"
     ),
     "compare.whatif.from.bare": "With the network's gates from “{word}” (word {n}) on: {answer}",
+    "compare.classroom.caption": (
+        "{name}: {score:.1f} points, {stars} of 3 stars — re-simulated by the class server"
+    ),
     # -- explaining one number of the cell ---------------------------------------------------------
     "explain.name.forget": "Forget gate",
     "explain.name.input": "Input gate",
     "explain.name.output": "Output gate",
+    "explain.name.update": "Update gate",
+    "explain.name.reset": "Reset gate",
     "explain.name.candidate": "Candidate",
     "explain.name.cell": "Memory",
     "explain.name.hidden": "Hidden state",
@@ -471,6 +545,11 @@ EN: dict[str, str] = {
     "explain.formula.candidate": "gₜ = tanh(W_g·[hₜ₋₁, xₜ] + b_g)",
     "explain.formula.cell": "cₜ = fₜ·cₜ₋₁ + iₜ·gₜ",
     "explain.formula.hidden": "hₜ = oₜ·tanh(cₜ)",
+    "explain.formula.update": "zₜ = your setting",
+    "explain.formula.reset": "rₜ = your setting",
+    "explain.formula.gru.candidate": "nₜ = tanh(W_n·xₜ + b_n + rₜ·(U_n·hₜ₋₁ + b_hn))",
+    "explain.formula.gru.hidden": "hₜ = (1 − zₜ)·nₜ + zₜ·hₜ₋₁",
+    "explain.formula.rnn.hidden": "hₜ = tanh(W·xₜ + U·hₜ₋₁ + b)",
     "explain.title.gate": "{name} {symbol}, slot {slot}, word {n} '{word}' · your gates' run",
     "explain.title.unit": "{name} {symbol}, slot {slot}, cell {cell}, word {n} '{word}' · your gates' run",
     "explain.memory.holds": "the memory that holds '{word}'",
@@ -602,6 +681,29 @@ EN: dict[str, str] = {
     "collect.done": "{summary}. CSV written: {path}",
     "collect.failed": "Could not collect: {error}",
     "footer.next_field": "next",
+    "explain.meaning.update.kept": (
+        "The update gate kept {percent}% of {memory}; the rest comes from the candidate for '{word}'."
+    ),
+    "explain.meaning.update.replaced": (
+        "The update gate replaced {percent}% of {memory} with the candidate for '{word}'."
+    ),
+    "explain.meaning.reset.seen": "The reset gate let the candidate see {percent}% of {memory}.",
+    "explain.meaning.reset.hidden": (
+        "The reset gate hid {memory} from the candidate: it is made from '{word}' alone."
+    ),
+    "explain.meaning.gru.candidate": (
+        "'{word}' offers {value} to this unit; the reset gate let {percent}% of the old memory into it."
+    ),
+    "explain.meaning.gru.hidden": (
+        "This unit keeps {kept}% of its old memory and takes {took}% of the candidate for '{word}'; "
+        "this hidden state is the memory and what the network answers from."
+    ),
+    "explain.meaning.rnn.hidden": (
+        "No gate decides: '{word}' and the old memory are mixed by the same weights at every word, "
+        "so what the memory held fades as words pass."
+    ),
+    "explain.model.gru.candidate": "The network's own run (not your gates): rₜ = {reset} here.",
+    "explain.model.gru.hidden": "The network's own run (not your gates): zₜ = {update} here.",
 }
 
 _active: dict[str, str] = EN

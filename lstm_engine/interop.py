@@ -23,7 +23,7 @@ def _gru_swap(H: int) -> np.ndarray:
 
 
 def keras_weights(cell) -> dict[str, np.ndarray]:
-    sd = cell.torch_state(expand=True) if isinstance(cell, LSTM) else cell.torch_state()
+    sd = cell.torch_state(expand=True) if isinstance(cell, (LSTM, GRU)) else cell.torch_state()
     W, U, bi, bh = (sd[n] for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"))
     if isinstance(cell, GRU):
         p = _gru_swap(cell.hidden_size)
@@ -35,6 +35,8 @@ def load_keras_weights(cell, weights: dict) -> None:
     """Load Keras-layout arrays. A slot-gated LSTM cannot take them: Keras has one gate per cell."""
     if isinstance(cell, LSTM) and not cell.standard:
         raise EngineError("Keras weights have one gate per cell; load them into an LSTM with slots=None")
+    if isinstance(cell, GRU) and cell.slots != cell.hidden_size:
+        raise EngineError("Keras weights have one gate per unit; load them into a GRU with slots=None")
     try:
         K, R, b = (np.asarray(weights[n]) for n in ("kernel", "recurrent_kernel", "bias"))
     except KeyError as e:

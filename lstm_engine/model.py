@@ -15,6 +15,7 @@ import numpy as np
 
 from . import losses
 from .cell import EngineError, Workspace, dtype_of
+from .gru import GATES as GRU_GATES
 from .gru import GRU
 from .lstm import GATES, LSTM
 from .rnn import RNN
@@ -27,16 +28,22 @@ KINDS = ("classify", "regress")
 def make_cell(kind: str, input_size: int, hidden_size: int, slots=None, dtype="float64", seed=0):
     if kind not in CELLS:
         raise EngineError(f"cell kind must be one of {sorted(CELLS)}, got {kind!r}")
-    if kind == "lstm":
-        return LSTM(input_size, hidden_size, slots=slots, dtype=dtype, seed=seed)
+    if kind in ("lstm", "gru"):
+        return CELLS[kind](input_size, hidden_size, slots=slots, dtype=dtype, seed=seed)
     if slots is not None:
-        raise EngineError(f"slots apply to the LSTM only, not to a {kind.upper()}")
+        raise EngineError(f"slots apply to the gated cells (LSTM, GRU) only, not to a {kind.upper()}")
     return CELLS[kind](input_size, hidden_size, dtype=dtype, seed=seed)
 
 
-def gates_dict(values: np.ndarray, slots: int) -> dict[str, np.ndarray]:
-    """(T, B, 3S) array [i | f | o] -> {'i', 'f', 'o': (T, B, S)} for LSTM.forward."""
-    return {n: values[..., k * slots:(k + 1) * slots] for k, n in enumerate(GATES)}
+def gate_names(cell) -> tuple[str, ...]:
+    """The overridable gates of a cell, in the order of its sigmoid block: LSTM i, f, o; GRU z, r;
+    a plain RNN has none."""
+    return GATES if isinstance(cell, LSTM) else GRU_GATES if isinstance(cell, GRU) else ()
+
+
+def gates_dict(values: np.ndarray, slots: int, names: tuple[str, ...] = GATES) -> dict[str, np.ndarray]:
+    """(T, B, nS) array [i | f | o] (or a GRU's [z | r]) -> {name: (T, B, S)} for the cell's forward."""
+    return {n: values[..., k * slots:(k + 1) * slots] for k, n in enumerate(names)}
 
 
 @dataclass
@@ -105,10 +112,22 @@ class Model:
     def is_lstm(self) -> bool:
         return isinstance(self.cell, LSTM)
 
+    @property
+    def gate_names(self) -> tuple[str, ...]:
+        return gate_names(self.cell)
+
+    @property
+    def gated(self) -> bool:
+        """A cell with gates one can override (LSTM, GRU): the intended-gating run, the crisp penalty,
+        gate noise and gate supervision apply to it."""
+        return bool(self.gate_names)
+
     # -- running -----------------------------------------------------------------------------------
     def run(self, x, h0=None, c0=None, gates=None, noise=None, workspace=None):
         if self.is_lstm:
             return self.cell.forward(x, h0, c0, gates=gates, noise=noise, workspace=workspace)
+        if self.gated and c0 is None:
+            return self.cell.forward(x, h0, gates=gates, noise=noise, workspace=workspace)
         if gates is not None or noise is not None or c0 is not None:
             raise EngineError(f"a {self.cell.kind.upper()} has no gates to override and no cell state")
         return self.cell.forward(x, h0, workspace=workspace)
@@ -125,19 +144,20 @@ class Model:
                   noise_sigma: float = 0.0, supervision_weight: float = 0.0, rng=None,
                   grads: bool = True, workspace: Workspace | None = None) -> Objective:
         T, B = batch.x.shape[:2]
-        S = self.cell.slots if self.is_lstm else 0
-        forced = batch.intended is not None and forced_weight > 0 and self.is_lstm
+        S = self.cell.slots if self.gated else 0
+        G = len(self.gate_names) * S  # columns of the sigmoid block: LSTM [i | f | o], GRU [z | r]
+        forced = batch.intended is not None and forced_weight > 0 and self.gated
         x, mask, targets, gates = batch.x, batch.mask, batch.targets, None
         if forced:
             x = np.concatenate([x, x], axis=1)
             mask = np.concatenate([mask, mask], axis=1)
             targets = np.concatenate([targets, targets], axis=1)
-            free = np.full((T, B, 3 * S), np.nan)
-            gates = gates_dict(np.concatenate([free, batch.intended], axis=1), S)
+            free = np.full((T, B, G), np.nan)
+            gates = gates_dict(np.concatenate([free, batch.intended], axis=1), S, self.gate_names)
         B2 = x.shape[1]
         noise = None
-        if noise_sigma > 0 and self.is_lstm:
-            noise = rng.normal(0.0, noise_sigma, (T, B2, 3 * S))
+        if noise_sigma > 0 and self.gated:
+            noise = rng.normal(0.0, noise_sigma, (T, B2, G))
         trace = self.run(x, gates=gates, noise=noise, workspace=workspace)
 
         W = self.readout["weight"]
@@ -173,7 +193,7 @@ class Model:
             fl, forced_acc = score(~own, forced_weight, "forced")
             total += fl
         dpre = None
-        if self.is_lstm and (crisp > 0 or (supervision_weight > 0 and batch.supervise is not None)):
+        if self.gated and (crisp > 0 or (supervision_weight > 0 and batch.supervise is not None)):
             sg = trace.sigmoid_gates
             dpre = np.zeros_like(sg)
             if crisp > 0:
@@ -196,7 +216,7 @@ class Model:
             dh = np.zeros_like(trace.h)
             dh[t_idx, b_idx] = dout @ W
             dW = dout.T @ hs
-        if self.is_lstm:
+        if self.gated:
             g = self.cell.backward(trace, dh, dpre=dpre, need_x=False, workspace=workspace)
         else:
             g = self.cell.backward(trace, dh, need_x=False, workspace=workspace)

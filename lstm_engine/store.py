@@ -300,13 +300,15 @@ def expected_shapes(config: dict) -> dict[str, tuple[int, ...]]:
             raise ValueError(f"{k} must be a whole number from 1 to {MAX_DIMENSION}, got {v!r}")
     I, H, O = dims["input_size"], dims["hidden_size"], dims["output_size"]
     slots = config.get("slots")
-    if kind == "lstm":
+    if kind in ("lstm", "gru"):
         S = H if slots is None else slots
         if isinstance(S, bool) or not isinstance(S, int) or not 1 <= S <= H or H % S:
             raise ValueError(f"slots must be a divisor of hidden_size={H}, got {slots!r}")
-        G = 3 * S + H
-    elif kind in ("gru", "rnn"):
-        G = 3 * H if kind == "gru" else H
+        G = (3 if kind == "lstm" else 2) * S + H
+    elif kind == "rnn":
+        if slots is not None:
+            raise ValueError(f"a plain RNN has no slots, got {slots!r}")
+        G = H
     else:
         raise ValueError(f"unknown cell kind {str(kind)[:40]!r}")
     if config.get("dtype") not in ("float64", "float32"):

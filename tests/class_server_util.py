@@ -59,6 +59,14 @@ class Server:
             raise AssertionError(f"the server stopped: {err}")
         return line
 
+    def children(self) -> list[int]:
+        """The server's child processes (the verification workers), from Linux's /proc."""
+        try:
+            listed = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+            return [int(p) for p in listed.split()]
+        except OSError:
+            return []
+
     def kill(self) -> None:
         """kill -9: no chance to flush or close anything."""
         if self.proc.poll() is None:
@@ -116,3 +124,11 @@ def wait_until(predicate, timeout: float, every: float = 0.05):
             return value
         time.sleep(every)
     return predicate()
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

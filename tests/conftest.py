@@ -1,15 +1,18 @@
 """Shared set-up and helpers for the lstm_engine test suite.
 
-The environment variables must be set before NumPy (and its BLAS) is first imported: one BLAS
-thread keeps timings sane on the shared 2-core machine and makes results reproducible; the SDL
-drivers keep anything that touches pygame headless.
+BLAS is pinned to one thread before NumPy is first imported, as in every entry point (game/blas.py):
+it keeps timings sane on the shared 2-core machine and makes results reproducible; the SDL drivers
+keep anything that touches pygame headless.
 """
 
 import os
+import sys
+from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's game/, even uninstalled
+from game.blas import pin_blas  # noqa: E402
+
+pin_blas()
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 

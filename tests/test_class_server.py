@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from class_server_util import LEVELS, Server, make_challenge, record, unique_times
+from class_server_util import LEVELS, Server, alive, make_challenge, record, unique_times, wait_until
 
 CARRY, ADDING = LEVELS
 _names = itertools.count(1)
@@ -30,7 +31,9 @@ def challenge(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(challenge, tmp_path_factory):
-    with Server(challenge[0], data_dir=tmp_path_factory.mktemp("data")) as s:
+    data = tmp_path_factory.mktemp("data")
+    with Server(challenge[0], data_dir=data) as s:
+        s.data_dir = data
         yield s
 
 
@@ -112,6 +115,18 @@ def test_an_upload_is_verified_and_reaches_the_board(client, server, challenge, 
     row, _ = board_row(client, s["name"])
     assert row["levels"][CARRY] == {"score": 100.0, "stars": 3} and row["total"] == 100.0
     assert set(row) >= {"name", "levels", "total", "reached_at"} and "roster_id" not in row
+
+
+def test_only_the_class_nickname_is_kept_not_the_name_the_game_recorded(client, server, challenge, times):
+    s = join(client, server.code)
+    data = record(challenge[1], CARRY, "solution", player="Jane Q. Realname", started=next(times))
+    r = upload(client, s["token"], data)
+    assert r.status_code == 200
+    with sqlite3.connect(f"file:{server.data_dir / 'classroom.sqlite3'}?mode=ro", uri=True) as db:
+        replay, result = db.execute("SELECT replay_json, result_json FROM attempts WHERE id = ?",
+                                    (r.json()["attempt_id"],)).fetchone()
+    assert json.loads(replay)["player"] == s["name"] and json.loads(result)["player"] == s["name"]
+    assert "Realname" not in replay + result
 
 
 def test_a_stored_score_in_the_upload_is_never_used(client, server, challenge, times):
@@ -267,6 +282,23 @@ def test_freeze_shows_the_frozen_board_to_everyone_but_the_teacher(client, serve
         assert board["frozen"] and (row is None or not row["levels"])
         row, board = board_row(client, s["name"], token=server.token)
         assert row["levels"][CARRY]["score"] == 100.0
+        # the teacher renames or removes a nickname, or turns points off: the frozen board follows
+        other = join(client, server.code)
+        client.post("/api/teacher/freeze", json={"frozen": False}, headers=teacher(server))
+        upload(client, other["token"], record(challenge[1], CARRY, "losing", started=next(times)))
+        client.post("/api/teacher/freeze", json={"frozen": True}, headers=teacher(server))
+        new = f"Renamed {next(_names)}"
+        client.post(f"/api/teacher/students/{other['student_id']}/rename", json={"name": new},
+                    headers=teacher(server))
+        row, board = board_row(client, new)
+        assert board["frozen"] and row is not None and row["levels"][CARRY]["stars"] == 0
+        try:
+            client.post("/api/teacher/points", json={"points_off": True}, headers=teacher(server))
+            assert board_row(client, new)[0]["total"] is None
+        finally:
+            client.post("/api/teacher/points", json={"points_off": False}, headers=teacher(server))
+        client.delete(f"/api/teacher/students/{other['student_id']}", headers=teacher(server))
+        assert board_row(client, new)[0] is None
     finally:
         client.post("/api/teacher/freeze", json={"frozen": False}, headers=teacher(server))
     row, board = board_row(client, s["name"])
@@ -386,8 +418,11 @@ def test_kill_9_loses_no_accepted_attempt_and_restart_resumes_the_class(tmp_path
                         for strategy in ("losing", "solution", "losing")]
             assert [r.status_code for r in accepted] == [200, 200, 200]
             board_before = client.get("/api/board").json()
+        workers = first.children()
+        assert workers
     finally:
         first.kill()  # right after the last answer: no graceful shutdown
+    assert wait_until(lambda: not any(alive(p) for p in workers), 10), "workers outlived a killed server"
     with Server(tmp_path / "c.yaml", data_dir=data) as second, \
             httpx.Client(base_url=second.url, timeout=30) as client:
         assert (second.code, second.token) == (first.code, first.token)
@@ -405,12 +440,35 @@ def test_delete_the_class_data(tmp_path):
     make_challenge(tmp_path / "c.yaml", levels=("01-carry",))
     with Server(tmp_path / "c.yaml", data_dir=tmp_path / "data") as server, \
             httpx.Client(base_url=server.url, timeout=30) as client:
+        workers = server.children()
         join(client, server.code, "Ada")
         r = client.delete("/api/teacher/class", headers=teacher(server))
         assert r.status_code == 200 and r.json() == {"deleted": True}
         r = client.get("/api/board")
         assert r.status_code == 410 and "deleted" in r.json()["error"]
+    # SIGTERM: a clean stop, workers included (and multiprocessing's resource tracker, a moment later)
+    assert server.proc.returncode == 0 and workers
+    assert wait_until(lambda: not any(alive(p) for p in workers), 10)
     with Server(tmp_path / "c.yaml", data_dir=tmp_path / "data") as again, \
             httpx.Client(base_url=again.url, timeout=30) as client:
         assert again.code != server.code or again.token != server.token
         assert client.get("/api/board").json()["rows"] == []
+
+
+def test_the_csv_export_is_the_gradebook_with_the_best_scores(client, server, challenge, times):
+    s = join(client, server.code, f"=cmd {next(_names)}")  # a formula-looking nickname
+    for strategy in ("losing", "solution", "losing"):
+        upload(client, s["token"], record(challenge[1], CARRY, strategy, started=next(times)))
+    wide = client.get("/api/teacher/export.csv", headers=teacher(server))
+    assert wide.status_code == 200 and wide.headers["content-type"].startswith("text/csv")
+    assert not wide.text.startswith("\ufeff")  # a script gets plain UTF-8
+    lines = wide.text.splitlines()
+    assert lines[0] == f"name,roster_id,{CARRY} score,{CARRY} stars,{ADDING} score,{ADDING} stars,attempts"
+    assert f"'{s['name']},,100.0,3,,,3" in lines
+    long = client.get("/api/teacher/export.csv", params={"long": 1, "token": server.token},
+                      headers={"Accept": "text/html,*/*;q=0.8"}).text  # as the teacher page's link
+    assert long.startswith("\ufeff")  # a download a spreadsheet opens with accents right
+    rows = [line.split(",") for line in long[1:].splitlines()]
+    assert rows[0] == ["name", "level", "best_score", "stars", "attempts", "verified_at"]
+    mine = [r for r in rows if r[0] == f"'{s['name']}"]
+    assert [r[1:5] for r in mine] == [[CARRY, "100.0", "3", "3"], [ADDING, "", "", "0"]]

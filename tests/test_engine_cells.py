@@ -499,7 +499,8 @@ def test_bad_constructor_arguments_raise():
     expect_error(lambda: RNN(3.5, 4), "input_size")
     expect_error(lambda: LSTM(3, 4, dtype=np.int32), "dtype")
     expect_error(lambda: GRU(3, 4, dtype=np.float16), "dtype")
-    expect_error(lambda: Model.create("gru", 3, 4, 2, slots=2), "slots")
+    expect_error(lambda: Model.create("gru", 3, 4, 2, slots=3), "slots")
+    expect_error(lambda: Model.create("rnn", 3, 4, 2, slots=2), "slots")
     expect_error(lambda: Model.create("transformer", 3, 4, 2), "kind")
     expect_error(lambda: Model.create("lstm", 3, 4, 2, kind="regress"), "tolerance")
 

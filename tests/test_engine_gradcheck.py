@@ -112,6 +112,89 @@ def test_gru_rnn_gradcheck(float64, helpers, kind, ids):
         check(f"{kind} x", grads["x"], numerical_gradient(loss, x, EPS))
 
 
+GRU_CASES = {
+    "standard-overrides": dict(H=4, slots=None, gates="batch", ids=False, noise=False),
+    "slots2-overrides": dict(H=6, slots=2, gates="batch", ids=False, noise=False),
+    "slots3-overrides-(T,S)": dict(H=6, slots=3, gates="time", ids=False, noise=False),
+    "slots2-token-ids-overrides": dict(H=6, slots=2, gates="batch", ids=True, noise=False),
+    "slots1": dict(H=4, slots=1, gates=None, ids=False, noise=False),
+    "slots2-fixed-noise": dict(H=6, slots=2, gates="batch", ids=False, noise=True),
+    "slots2-large-vocab-ids": dict(H=4, slots=2, gates="batch", ids=True, noise=False, I=100),
+}
+
+
+def gru_override_values(rng, T, B, S, per_batch):
+    """z and r overrides with some entries NaN (network decides) and some set, including exact 0 and 1."""
+    shape = (T, B, S) if per_batch else (T, S)
+    out = {}
+    for n in ("z", "r"):
+        v = rng.uniform(0, 1, shape)
+        v[rng.random(shape) < 0.5] = np.nan
+        out[n] = v
+    out["z"].reshape(-1)[0] = 1.0
+    out["r"].reshape(-1)[1] = 0.0
+    return out
+
+
+@pytest.mark.parametrize("case", list(GRU_CASES))
+def test_gru_gated_gradcheck(float64, helpers, case):
+    """Slot-gated and overridden GRU paths; the loss also reads the gates as used (the dpre path)."""
+    c = GRU_CASES[case]
+    T, B, I, H = 5, 2, c.get("I", 3), c["H"]
+    rng = np.random.default_rng([11, list(GRU_CASES).index(case)])
+    cell = GRU(I, H, slots=c["slots"], dtype=float64)
+    helpers.randomize(cell, rng, scale=0.5)
+    S = cell.slots
+    x = rng.integers(0, I, (T, B)) if c["ids"] else rng.normal(size=(T, B, I))
+    h0 = rng.normal(scale=0.5, size=(B, H))
+    gates = None if c["gates"] is None else gru_override_values(rng, T, B, S, c["gates"] == "batch")
+    noise = rng.normal(size=(T, B, 2 * S)) if c["noise"] else None
+    Wh, Q = rng.normal(size=(T, B, H)), rng.normal(size=(T, B, 2 * S))
+
+    def run():
+        return cell.forward(x, h0, gates=gates, noise=noise)
+
+    def loss():
+        tr = run()
+        return float(np.sum(Wh * tr.h) + np.sum(Q * tr.sigmoid_gates))
+
+    tr = run()
+    if gates is not None:
+        assert tr.free is not None and 0 < tr.free.sum() < tr.free.size
+    s = tr.sigmoid_gates
+    grads = cell.backward(tr, Wh, dpre=Q * s * (1.0 - s))
+    for name in cell.params:
+        check(f"gru {case} {name}", grads[name], numerical_gradient(loss, cell.params[name], EPS))
+    check(f"gru {case} h0", grads["h0"], numerical_gradient(loss, h0, EPS))
+    if c["ids"]:
+        assert grads["x"] is None
+    else:
+        check(f"gru {case} x", grads["x"], numerical_gradient(loss, x, EPS))
+
+
+@pytest.mark.parametrize("slots", [None, 2], ids=["standard", "slots2"])
+def test_gru_model_objective_gradcheck(float64, helpers, slots):
+    """The GRU objective with every term: own run, forced run under an intended [z | r] gating,
+    crisp penalty and gate supervision."""
+    T, B, V, H, O = 6, 3, 4, 6, 3
+    rng = np.random.default_rng([12, slots or 0])
+    model = Model.create("gru", V, H, O, slots=slots, dtype="float64", seed=1)
+    helpers.randomize(model.cell, rng, scale=0.8)
+    S = model.cell.slots
+    batch = gated_batch(rng, T, B, V, O, S)
+    batch.intended, batch.supervise = batch.intended[..., :2 * S], batch.supervise[..., :2 * S]
+    kw = dict(forced_weight=0.7, crisp=0.3, supervision_weight=0.5)
+
+    def loss():
+        return model.objective(batch, grads=False, **kw).loss
+
+    obj = model.objective(batch, **kw)
+    assert set(obj.parts) == {"own", "forced", "crisp", "supervision"}
+    assert all(v > 0 for v in obj.parts.values())
+    for name, p in model.params().items():
+        check(f"gru objective {name}", obj.grads[name], numerical_gradient(loss, p, EPS))
+
+
 # -- the model-level objective ----------------------------------------------------------------------
 
 def gated_batch(rng, T, B, V, O, S, intended=True, supervise=True):

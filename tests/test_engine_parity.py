@@ -166,6 +166,30 @@ def test_slot_gated_lstm_parity_with_expanded_torch_lstm(torch, helpers, float64
         helpers.assert_close(grads[name], folded, TOL, f"slot lstm d{name}")
 
 
+@pytest.mark.parametrize("H,S", [(6, 2), (6, 3), (4, 1)])
+def test_slot_gated_gru_parity_with_expanded_torch_gru(torch, helpers, float64, H, S):
+    """A slot-gated GRU equals torch.nn.GRU loaded with torch_state(expand=True); a slot row's
+    gradient is the sum of the torch gradients of the rows it expands to (PyTorch order r, z, n)."""
+    T, B, I = 6, 2, 3
+    k = H // S
+    rng = np.random.default_rng(H * 10 + S + 1)
+    cell = GRU(I, H, slots=S, dtype=float64)
+    helpers.randomize(cell, rng)
+    x, h0, dh = rng.normal(size=(T, B, I)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
+    trace, grads = engine_run(cell, x, h0, None, dh)
+    big = cell.torch_state(expand=True)
+    assert big["weight_ih_l0"].shape == (3 * H, I)
+    out, hn, cn, tg = torch_run(torch, "gru", big, x, h0, None, dh)
+    helpers.assert_close(trace.h, out, TOL, "slot gru h")
+    for name in ("x", "h0"):
+        helpers.assert_close(grads[name], tg[name], TOL, f"slot gru d{name}")
+    owner = np.concatenate([np.arange(S).repeat(k), S + np.arange(S).repeat(k), 2 * S + np.arange(H)])
+    for name in PARAMS:
+        folded = np.zeros_like(grads[name])
+        np.add.at(folded, owner, tg[name])
+        helpers.assert_close(grads[name], folded, TOL, f"slot gru d{name}")
+
+
 @pytest.mark.parametrize("V", [5, 100], ids=["vocab5", "vocab100"])
 def test_slot_gated_token_ids_match_one_hot_through_torch(torch, helpers, float64, V):
     """Slot-gated cell fed token ids == torch.nn.LSTM (expanded state) fed one-hot vectors."""

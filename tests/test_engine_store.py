@@ -15,6 +15,7 @@ MODELS = {
     "lstm-slots-float32": dict(cell="lstm", input_size=5, hidden_size=6, output_size=3, slots=2,
                                dtype="float32"),
     "gru": dict(cell="gru", input_size=4, hidden_size=3, output_size=2),
+    "gru-slots": dict(cell="gru", input_size=4, hidden_size=6, output_size=2, slots=3),
     "rnn-regress": dict(cell="rnn", input_size=2, hidden_size=4, output_size=1, kind="regress",
                         tolerance=0.04),
 }

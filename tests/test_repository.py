@@ -27,6 +27,23 @@ def test_readme_gives_exactly_two_setup_commands_one_plays_one_tests():
     assert "[test]" in test and test.endswith("-m pytest")
 
 
+def test_readme_commands_run_as_written_in_a_fresh_clone():
+    """Without an activated environment `python` may lack the game's dependencies: every command that
+    starts the game says which Python (the venv's), and a command's files are made before they are used."""
+    blocks = re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    lines = [line.split("  #")[0].strip() for b in blocks for line in b.splitlines() if line.strip()]
+    runs = [line for line in lines if "main.py" in line or "build_bundle.py" in line]
+    venv = re.compile(r"(^|\s)\.venv/bin/python (main\.py|packaging/)")
+    assert runs and all(venv.search(line) for line in runs), runs
+    made: set[str] = set()
+    for line in lines:
+        for name in re.findall(r"(?:^|\s)([\w./-]+\.(?:json|npz|yaml))\b", line):
+            if not (ROOT / name).exists():
+                assert name in made or re.search(rf"(-o|--save|>)\s*{re.escape(name)}", line), \
+                    f"{name} is used before a README command makes it: {line}"
+                made.add(name)
+
+
 def test_ci_runs_the_readme_test_command_verbatim_and_ruff():
     ci = (ROOT / ".ci" / "run").read_text()
     assert readme_commands()[1] in ci.splitlines()
@@ -35,7 +52,8 @@ def test_ci_runs_the_readme_test_command_verbatim_and_ruff():
 
 def test_top_level_layout():
     allowed = {"game", "levels", "assets", "lstm_engine", "tests", "main.py", "pyproject.toml", "README.md",
-               ".ci", "benchmarks", "docs", ".gitignore"}
+               ".ci", "benchmarks", "docs", ".gitignore",
+               "setup.py", "packaging"}  # setup.py: the packages (data ones too); packaging/: the bundle
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     if not tracked:  # not a git checkout (e.g. an sdist): look at the folder instead
         tracked = [p.name for p in ROOT.iterdir() if not p.name.startswith(".") or p.name == ".ci"]

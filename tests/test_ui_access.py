@@ -97,7 +97,7 @@ def test_palettes_differ_and_high_contrast_is_black_and_white(app):
     assert theme.BG == (0, 0, 0) and theme.TEXT == (255, 255, 255)
     assert app.store.settings("Ada")["high_contrast"] is True  # per player, at once
     # every gate keeps its own symbol whatever the colours
-    assert len(set(theme.GATE_SYMBOLS.values())) == 3
+    assert len(set(theme.GATE_SYMBOLS.values())) == len(theme.GATE_SYMBOLS) == 5  # LSTM's three, GRU's two
 
 
 # -- the explanation panel ------------------------------------------------------------------------------

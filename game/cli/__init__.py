@@ -1,17 +1,39 @@
-"""The command line: `gatekeeper` / `python main.py`. Every error is one clear line, never a traceback."""
+"""The command line: `gatekeeper` / `python main.py`. Every error is one clear line, never a traceback.
+
+Building the parser imports nothing heavy, so `--help` answers without loading NumPy, the engine or the
+level loader; each command's module (engine_cmd, levels_cmd, replay_cmd, window_cmd) is imported when it
+runs, and so are the errors the dispatch turns into one line.
+"""
 
 from __future__ import annotations
 
-import argparse
-import sys
+from ..blas import pin_blas
 
-from lstm_engine import ENGINE_VERSION, EngineError, ModelFileError, TrainingCancelled
+pin_blas()  # before anything loads NumPy: the `gatekeeper` script starts here
 
-from ..levels.catalogue import UnknownLevel
-from ..session.replay import ReplayError
-from ..text_safety import PrintableStream
-from . import classroom_cmd, engine_cmd, levels_cmd, replay_cmd, window_cmd
-from .errors import ReplayArgumentError
+import argparse  # noqa: E402
+import sys  # noqa: E402
+
+from ..lab import limits as lab_limits  # noqa: E402
+from ..text_safety import PrintableStream  # noqa: E402
+from .limits import DEMO_LIMITS, MAX_LENGTHS  # noqa: E402
+
+LAB = {name: getattr(lab_limits, name) for name in ("TASKS", "GAP_RANGE", "SEEDS_RANGE", "DISTANCE_RANGE")}
+
+DEMO_TASKS = ("adding", "first-symbol")  # engine_cmd.TASKS's names (a test keeps them equal)
+
+
+class VersionAction(argparse.Action):
+    """`--version`: the game's version and the engine's, labelled (the engine is imported only here)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ..version import version_line
+
+        print(version_line())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gatekeeper",
         description="Gatekeeper: a game that teaches how an LSTM remembers. With no command, opens the "
                     "game window.")
-    p.add_argument("--version", action="version", version=f"gatekeeper, engine {ENGINE_VERSION}")
+    p.add_argument("--version", action=VersionAction, help="show the game's and engine's version")
     p.add_argument("--level", metavar="ID|FILE", help="open the game at this level (an id such as 01-carry, "
                    "or a level file of your own)")
     p.add_argument("--autoplay", choices=["model", "solution"],
@@ -32,12 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     eng = sub.add_parser("engine", help="the recurrent-network engine: train a demo task, inspect a model")
     esub = eng.add_subparsers(dest="engine_command", metavar="ENGINE_COMMAND", required=True)
-    lim = engine_cmd.LIMITS
+    lim = DEMO_LIMITS
     demo = esub.add_parser(
         "demo", help="train a network on a classic task with a progress bar",
         description="Train a recurrent network on a classic memory task and report how well it learned "
                     "(held-out accuracy at the longest length).")
-    demo.add_argument("--task", choices=sorted(engine_cmd.TASKS), default="first-symbol",
+    demo.add_argument("--task", choices=DEMO_TASKS, default="first-symbol",
                       help="first-symbol: recall the first token at the end; adding: add the two marked "
                            "numbers (default first-symbol)")
     demo.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm",
@@ -49,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default 0)")
     demo.add_argument("--lengths", default="10,30,100", metavar="L1,L2,...",
                       help=f"the curriculum: sequence lengths trained in turn, each {lim['lengths'][0]}.."
-                           f"{lim['lengths'][1]}, at most {engine_cmd.MAX_LENGTHS} (default 10,30,100)")
+                           f"{lim['lengths'][1]}, at most {MAX_LENGTHS} (default 10,30,100)")
     demo.add_argument("--max-steps", type=int, default=2000, metavar="N",
                       help=f"training steps per attempt, {lim['max_steps'][0]}..{lim['max_steps'][1]} "
                            "(default 2000)")
@@ -103,8 +125,55 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--level", metavar="LEVEL_FILE", help="the level file, for replays of your own levels")
     op.add_argument("--screenshot", metavar="PNG",
                     help="headless: write the comparison screen to PNG and exit")
+
+    lab = sub.add_parser("lab", help="the lab: a plain RNN, a GRU and an LSTM trained side by side")
+    labsub = lab.add_subparsers(dest="lab_command", metavar="LAB_COMMAND", required=True)
+    g_lo, g_hi = LAB["GAP_RANGE"]
+    lrun = labsub.add_parser(
+        "run", help="train each cell at each lag under the same budget; one row per run",
+        description="Train a tanh RNN, a GRU and an LSTM (the same parameter count, the same training "
+                    "budget) at each lag and print held-out accuracy: cell, task, gap, seed, accuracy, "
+                    "solved, seconds.")
+    lrun.add_argument("--task", choices=LAB["TASKS"], default="adding",
+                      help="adding: add the two marked numbers; carry: recall the first symbol through "
+                           "distractors (default adding)")
+    lrun.add_argument("--cells", default="rnn,gru,lstm", metavar="C1,C2,...",
+                      help="some of rnn, gru, lstm (default rnn,gru,lstm)")
+    gaps = ",".join(map(str, lab_limits.DEFAULT_GAPS))
+    lrun.add_argument("--gaps", default=gaps, metavar="L1,L2,...",
+                      help=f"lags (sequence lengths), each {g_lo}..{g_hi} (default {gaps})")
+    s_lo, s_hi = LAB["SEEDS_RANGE"]
+    lrun.add_argument("--seeds", type=int, default=1, metavar="N",
+                      help=f"runs per cell and lag, seeds 0..N-1, N from {s_lo} to {s_hi} (default 1)")
+    lrun.add_argument("--json", action="store_true", help="one JSON object per run")
+    lgr = labsub.add_parser(
+        "gradients", help="the gradient norm reaching each distance, at initialisation and after training",
+        description="Backpropagate the loss at the last step and print the norm of its gradient with "
+                    "respect to the state each distance back: cell, distance, norm, trained.")
+    lgr.add_argument("--task", choices=LAB["TASKS"], default="adding",
+                     help="adding or carry (default adding)")
+    lgr.add_argument("--cells", default="rnn,gru,lstm", metavar="C1,C2,...",
+                     help="some of rnn, gru, lstm (default rnn,gru,lstm)")
+    d_lo, d_hi = LAB["DISTANCE_RANGE"]
+    far = lab_limits.DEFAULT_DISTANCE
+    lgr.add_argument("--distance", type=int, default=far, metavar="D",
+                     help=f"the longest distance, {d_lo}..{d_hi}; each cell trains at this lag "
+                          f"(default {far})")
+    lgr.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+    lgr.add_argument("--json", action="store_true", help="one JSON object per row")
+    labsub.add_parser("ship",
+                      help="(developers) run the shipped lab commands and write assets/lab/results.json")
+    from . import classroom_cmd  # light: each classroom command imports its own modules when it runs
+
     classroom_cmd.add_parser(sub)
     return p
+
+
+def _loaded(module: str, *names: str) -> tuple[type, ...]:
+    """Exception classes of a module, if it was loaded: one never loaded cannot have raised them, so the
+    error handling below needs no import (a window or `--help` does not load the engine for it)."""
+    found = sys.modules.get(module)
+    return tuple(getattr(found, n) for n in names) if found is not None else ()
 
 
 def main(argv=None) -> int:
@@ -123,28 +192,47 @@ def _main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command is None:
+            from . import window_cmd
+
             return window_cmd.run(parser, args)
         if args.command == "engine":
+            from . import engine_cmd
+
             return {"demo": engine_cmd.demo, "info": engine_cmd.info}[args.engine_command](args)
         if args.command == "levels":
+            from . import levels_cmd
+
             return levels_cmd.run(args)
         if args.command == "replay":
+            from . import replay_cmd
+
             return replay_cmd.run(args)
         if args.command == "classroom":
+            from . import classroom_cmd
+
             return classroom_cmd.run(args)
+        if args.command == "lab":
+            from . import lab_cmd
+
+            return lab_cmd.run(args)
     except BrokenPipeError:  # e.g. `gatekeeper replay show FILE | head`
         sys.stderr.close()
         return 0
-    except (EngineError, ModelFileError, ReplayArgumentError, UnknownLevel, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except ReplayError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except TrainingCancelled:
-        print("cancelled", file=sys.stderr)
-        return 130
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except Exception as e:
+        one_line = (*_loaded("lstm_engine", "EngineError", "ModelFileError"),
+                    *_loaded("game.cli.errors", "ReplayArgumentError"),
+                    *_loaded("game.levels.catalogue", "UnknownLevel"), OSError)
+        if isinstance(e, one_line):
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        if isinstance(e, _loaded("game.session.replay", "ReplayError")):
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        if isinstance(e, _loaded("lstm_engine", "TrainingCancelled")):
+            print("cancelled", file=sys.stderr)
+            return 130
+        raise
     return 0

@@ -22,13 +22,12 @@ from lstm_engine import (
 
 from ..progress_bar import TerminalProgress
 from ..safe_io import check_write_target
+from .limits import DEMO_LIMITS, MAX_LENGTHS
 
 TASKS = {"first-symbol": FirstSymbolTask, "adding": AddingTask}
 
 #: option -> (least, most): the ranges `engine demo` accepts (its --help states them)
-LIMITS = {"hidden": (1, 512), "seed": (0, 2 ** 32 - 1), "lengths": (1, 1000), "max_steps": (1, 100_000),
-          "restarts": (0, 20)}
-MAX_LENGTHS = 8  # stages of the curriculum
+LIMITS = DEMO_LIMITS
 
 
 def _check(option: str, value: int) -> int:

@@ -70,7 +70,8 @@ def run(args) -> int:
             model, _, _ = training.ensure_model(level, TerminalProgress(name))
             c = training.check_level(level, model)
             failed |= not c.playable
-            rows = [("model", c.own), ("solution", c.solution)] + [(f"losing: {n}", o) for n, o in c.losing]
+            rows = [("model", c.own)] + ([("solution", c.solution)] if level.solution is not None else [])
+            rows += [(f"losing: {n}", o) for n, o in c.losing]  # a plain RNN level has neither
             if args.json:
                 print(json.dumps({"level": name, "playable": c.playable, "problems": c.problems(),
                                   "held_out": c.held_out, "held_out_forced": c.held_out_forced,

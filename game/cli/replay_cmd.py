@@ -8,8 +8,6 @@ import sys
 from ..progress_bar import TerminalProgress
 from .errors import ReplayArgumentError
 
-SHOWN_ORDER = ("forget", "input", "output")  # the order of the forward pass, everywhere a person reads
-
 
 def _stars(n: int) -> str:
     return "*" * n + "." * (3 - n)
@@ -57,9 +55,8 @@ def run(args) -> int:
     from ..levels import catalogue, refs, training
     from ..levels.loader import LevelError, load_gating
     from ..session import replay, scripted
-    from ..session.session import GATES, PlaySession
+    from ..session.session import PlaySession
 
-    GATE_COLUMN = {name: k for k, name in enumerate(GATES)}
 
     if args.replay_command == "record":
         name, path, level, error = catalogue.resolve([args.level])[0]
@@ -133,19 +130,22 @@ def run(args) -> int:
     s, sess = v.score, v.session
     S = sess.S
     crit = {(d.step, d.gate, d.slot) for d in s.critical}
+    shown = sess.shown_gates  # in reading order: LSTM forget/input/output, GRU update/reset
+    column = {name: k for k, name in enumerate(sess.gates)}  # where each is in the gating table
     # people read gates in the forward pass's order (forget, input, output); the engine's columns are
-    # [i | f | o] (GATE_COLUMN says where each one is)
-    print(f"{v.level}, player {v.player!r}. Words are counted from 1; gates are forget/input/output per "
-          f"slot; '!' marks a critical decision.")
+    # [i | f | o] (column says where each one is; a GRU's are update, reset)
+    gates = f"gates are {'/'.join(shown)} per slot" if shown else "the network has no gates"
+    print(f"{v.level}, player {v.player!r}. Words are counted from 1; {gates}; "
+          f"'!' marks a critical decision.")
     print(f"{'word':>4}  {'':<12} {'player':<{12 * S}} {'model':<{12 * S}}")
     for t, word in enumerate(sess.sequence.words):
         cells = []
         for table in (sess.state.gates, sess.model_run.gates):
             parts = []
             for slot in range(S):
-                vals = [table[t, GATE_COLUMN[g] * S + slot] for g in SHOWN_ORDER]
+                vals = [table[t, column[g] * S + slot] for g in shown]
                 mark = "!" if table is sess.state.gates and any(
-                    (t, gate, slot) in crit for gate in SHOWN_ORDER) else " "
+                    (t, gate, slot) in crit for gate in shown) else " "
                 parts.append(" ".join(f"{x:.1f}" for x in vals) + mark)
             cells.append("  ".join(parts))
         print(f"{t + 1:>4}  {word:<12} {cells[0]:<{12 * S}} {cells[1]:<{12 * S}}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..session.commands import Action, Advance, SetGates
-from ..session.session import GATES, PlaySession
+from ..session.session import PlaySession
 
 DECIDE_SECONDS = 0.6  # at speed 1: time to look at the word before the gates move
 READ_SECONDS = 0.8  # time to look at the gates before the word is read
@@ -32,8 +32,8 @@ class Autoplay:
         t, S = session.step, session.S
         out = []
         for slot in range(S):
-            want = {name: round(float(self.gates[t, g * S + slot]), 4) for g, name in enumerate(GATES)}
-            have = session.current_gates(slot)
+            have = session.current_gates(slot)  # the level's gates, in the gating table's column order
+            want = {name: round(float(self.gates[t, g * S + slot]), 4) for g, name in enumerate(have)}
             if any(abs(want[k] - have[k]) > 1e-9 for k in want):
                 out.append(SetGates(t, slot, **want))
         return out

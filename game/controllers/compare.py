@@ -10,7 +10,7 @@ import numpy as np
 
 from ..levels.training import Outcome
 from ..session.scoring import Decision, Score, what_if
-from ..session.session import GATES, PlaySession
+from ..session.session import PlaySession, memory_of
 from ..strings import t
 
 
@@ -40,10 +40,11 @@ class Comparison:
         self.score = score or session.result()
         self.words = session.sequence.words
         self.T, self.S = session.T, session.S
-        self.player = session.state.gates  # (T, 3S) [i | f | o]
+        self.player = session.state.gates  # (T, nS): LSTM [i | f | o], GRU [z | r], RNN none
+        self.gates = session.gates
         self.model = session.model_run.gates
         trace = session.run(self.T)
-        self.player_c, self.player_h = trace.c[:, 0].copy(), trace.h[:, 0].copy()
+        self.player_c, self.player_h = memory_of(trace)[:, 0].copy(), trace.h[:, 0].copy()
         self.model_c, self.model_h = session.model_run.c, session.model_run.h
         self.weights = np.zeros(self.T)  # how much the decisions at each step mattered
         for d in self.score.decisions:
@@ -76,7 +77,7 @@ class Comparison:
     def gates_at(self, step: int, which: str) -> list[dict[str, float]]:
         row = (self.player if which == "player" else self.model)[step]
         S = self.S
-        return [{name: float(row[g * S + k]) for g, name in enumerate(GATES)} for k in range(S)]
+        return [{name: float(row[g * S + k]) for g, name in enumerate(self.gates)} for k in range(S)]
 
     def decisions_at(self, step: int) -> list[Decision]:
         return [d for d in self.score.decisions if d.step == step]

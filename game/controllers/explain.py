@@ -7,6 +7,10 @@ is drawn elsewhere (game/ui); this module is plain Python and NumPy.
 
 Notation (one convention everywhere): time as unicode subscripts (cₜ, cₜ₋₁), the middle dot "·" for a
 product, the real minus sign "−" in numbers, and weights named after their gate, W_f and b_f.
+
+A GRU level explains its update gate z, reset gate r, candidate n and hidden state h (its memory):
+    nₜ = tanh(W_n·xₜ + b_n + rₜ·(U_n·hₜ₋₁ + b_hn))      hₜ = (1 − zₜ)·nₜ + zₜ·hₜ₋₁
+A plain RNN level has only its hidden state, hₜ = tanh(W·xₜ + U·hₜ₋₁ + b): no gate decides anything.
 """
 
 from __future__ import annotations
@@ -17,16 +21,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..levels.sequence import BLANK
-from ..session.session import GATES
 from ..strings import t
 
 if TYPE_CHECKING:  # annotations only
     from ..session.session import PlaySession
     from .play import Snapshot
 
-QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
-GATE_QUANTITIES = QUANTITIES[:3]  # one value per slot
-SYMBOLS = {"forget": "f", "input": "i", "output": "o", "candidate": "g", "cell": "c", "hidden": "h"}
+QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")  # an LSTM's
+CELL_QUANTITIES = {"lstm": QUANTITIES, "gru": ("update", "reset", "candidate", "hidden"), "rnn": ("hidden",)}
+GATE_QUANTITIES = ("forget", "input", "output", "update", "reset")  # one value per slot
+SYMBOLS = {"forget": "f", "input": "i", "output": "o", "candidate": "g", "cell": "c", "hidden": "h",
+           "update": "z", "reset": "r"}
 WRITTEN = 0.5  # an input gate at least this open writes the word; a forget gate below it erases
 ATANH_CLIP = 1.0 - 1e-12  # |g| is < 1, but arctanh(±1) would be infinite
 
@@ -37,15 +42,30 @@ def quantity_name(q: str) -> str:
         "forget": t("explain.name.forget"),
         "input": t("explain.name.input"),
         "output": t("explain.name.output"),
+        "update": t("explain.name.update"),
+        "reset": t("explain.name.reset"),
         "candidate": t("explain.name.candidate"),
         "cell": t("explain.name.cell"),
         "hidden": t("explain.name.hidden"),
     }[q]
 
 
-def formula(q: str) -> str:
+def symbol(q: str, cell: str = "lstm") -> str:
+    """A quantity's letter: a GRU's candidate is n (g is an LSTM's)."""
+    return "n" if cell == "gru" and q == "candidate" else SYMBOLS[q]
+
+
+def formula(q: str, cell: str = "lstm") -> str:
     """A quantity's formula, symbolic ("cₜ = fₜ·cₜ₋₁ + iₜ·gₜ"; a gate's is the player's setting)."""
+    if cell == "gru" and q == "candidate":
+        return t("explain.formula.gru.candidate")
+    if cell == "gru" and q == "hidden":
+        return t("explain.formula.gru.hidden")
+    if cell == "rnn":
+        return t("explain.formula.rnn.hidden")
     return {
+        "update": t("explain.formula.update"),
+        "reset": t("explain.formula.reset"),
         "forget": t("explain.formula.forget"),
         "input": t("explain.formula.input"),
         "output": t("explain.formula.output"),
@@ -71,10 +91,10 @@ class Explanation:
     model: str  # what the trained network itself chose here, or ""
 
 
-def validate(target: Target, slots: int, H: int) -> None:
+def validate(target: Target, slots: int, H: int, quantities: tuple[str, ...] = QUANTITIES) -> None:
     """Raise ValueError unless the target names a quantity of this cell (S slots, H units)."""
-    if target.quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {target.quantity!r}; one of {', '.join(QUANTITIES)}")
+    if target.quantity not in quantities:
+        raise ValueError(f"unknown quantity {target.quantity!r}; one of {', '.join(quantities)}")
     for name in ("slot", "unit"):
         v = getattr(target, name)
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
@@ -132,11 +152,10 @@ def explain(
     "output"} for this slot at this word (see model_gates), or None.
     """
     H = len(snap.c)
-    validate(target, slots, H)
+    validate(target, slots, H, CELL_QUANTITIES[snap.cell])
     q, k, u, shown = target.quantity, target.slot, target.unit, snap.shown
     word = words[shown]
     gates = snap.gates[k]
-    f, i, o = gates["forget"], gates["input"], gates["output"]
     if q in GATE_QUANTITIES:
         title = t(
             "explain.title.gate", name=quantity_name(q), symbol=SYMBOLS[q], slot=k + 1, n=shown + 1, word=word
@@ -145,12 +164,16 @@ def explain(
         title = t(
             "explain.title.unit",
             name=quantity_name(q),
-            symbol=SYMBOLS[q],
+            symbol=symbol(q, snap.cell),
             slot=k + 1,
             cell=u - k * (H // slots) + 1,
             n=shown + 1,
             word=word,
         )
+    if snap.cell != "lstm":
+        plugged, meaning, model = _explain_gru_rnn(q, k, u, snap, word, holder, model_gates)
+        return Explanation(title, formula(q, snap.cell), plugged, meaning, model)
+    f, i, o = gates["forget"], gates["input"], gates["output"]
     to_answer = word == BLANK  # the last word passes its memory to the answer, others to the next word
     model = ""
     if q in GATE_QUANTITIES:
@@ -224,6 +247,44 @@ def explain(
     return Explanation(title, formula(q), plugged, meaning, model)
 
 
+def _explain_gru_rnn(q: str, k: int, u: int, snap: Snapshot, word: str, holder: str | None,
+                     model_gates: dict | None) -> tuple[str, str, str]:
+    """(plugged, meaning, model) of a GRU's z, r, n, h or a plain RNN's h (module docstring)."""
+    memory, model = _memory(holder, k), ""
+    if snap.cell == "rnn":
+        h = float(snap.h[u])
+        a = float(np.arctanh(np.clip(h, -ATANH_CLIP, ATANH_CLIP)))
+        return f"{num(h)} = tanh({num(a)})", t("explain.meaning.rnn.hidden", word=word), ""
+    gates = snap.gates[k]
+    z, r = gates["update"], gates["reset"]
+    if q in ("update", "reset"):
+        v = gates[q]
+        p = percent(v)
+        if q == "update":
+            meaning = (t("explain.meaning.update.kept", percent=p, memory=memory, word=word)
+                       if v >= WRITTEN else
+                       t("explain.meaning.update.replaced", percent=100 - p, memory=memory, word=word))
+        else:
+            meaning = (t("explain.meaning.reset.hidden", memory=memory, word=word) if p == 0 else
+                       t("explain.meaning.reset.seen", percent=p, memory=memory))
+        if model_gates is not None:
+            model = t("explain.model.gate", symbol=SYMBOLS[q], value=num(model_gates[q]))
+        return f"{SYMBOLS[q]}ₜ = {num(v)}", meaning, model
+    if q == "candidate":
+        n, hn = float(snap.g[u]), float(snap.hn[u]) if snap.hn is not None else 0.0
+        x = float(np.arctanh(np.clip(n, -ATANH_CLIP, ATANH_CLIP))) - r * hn  # W_n·x + b_n
+        meaning = t("explain.meaning.gru.candidate", word=word, value=num(n), percent=percent(r))
+        if model_gates is not None:
+            model = t("explain.model.gru.candidate", reset=num(model_gates["reset"]))
+        return f"{num(n)} = tanh({num(x)} + {factor(r)}·{factor(hn)})", meaning, model
+    h, n, h_prev = float(snap.h[u]), float(snap.g[u]), float(snap.c_prev[u])
+    plugged = f"{num(h)} = (1 − {num(z)})·{factor(n)} + {num(z)}·{factor(h_prev)}"
+    meaning = t("explain.meaning.gru.hidden", kept=percent(z), took=100 - percent(z), word=word)
+    if model_gates is not None:
+        model = t("explain.model.gru.hidden", update=num(model_gates["update"]))
+    return plugged, meaning, model
+
+
 def holder_word(session: PlaySession, slot: int, upto: int) -> str | None:
     """The word slot's memory holds after word `upto`: the last word at or before it whose input gate
     was >= 0.5 and that no later forget gate < 0.5 erased (up to `upto`); None if nothing is held.
@@ -240,8 +301,14 @@ def holder_index(session: PlaySession, slot: int, upto: int) -> int | None:
     if last < 0:
         return None
     rows = session.state.gates[: last + 1]
-    i = rows[:, GATES.index("input") * S + slot]
-    f = rows[:, GATES.index("forget") * S + slot]
+    if session.cell == "gru":  # a GRU writes by replacing: the last word whose update gate was below half
+        z = rows[:, session.gates.index("update") * S + slot]
+        written = np.flatnonzero(z < WRITTEN)
+        return int(written[-1]) if len(written) else None
+    if session.cell != "lstm":
+        return None  # no gates: nothing says which word the memory holds
+    i = rows[:, session.gates.index("input") * S + slot]
+    f = rows[:, session.gates.index("forget") * S + slot]
     written = np.flatnonzero(i >= WRITTEN)
     if not len(written):
         return None
@@ -249,16 +316,19 @@ def holder_index(session: PlaySession, slot: int, upto: int) -> int | None:
     return None if (f[t + 1 :] < WRITTEN).any() else t
 
 
-def model_gates(session: PlaySession, slot: int, t: int) -> dict[str, float]:
-    """The trained network's own {"forget", "input", "output"} for one slot at word t."""
+def model_gates(session: PlaySession, slot: int, t: int) -> dict[str, float] | None:
+    """The trained network's own gates for one slot at word t ({"forget", "input", "output"} or
+    {"update", "reset"}); None for a plain RNN, which has none."""
+    if not session.gates:
+        return None
     row, S = session.model_run.gates[t], session.S
-    return {name: float(row[g * S + slot]) for g, name in enumerate(GATES)}
+    return {name: float(row[g * S + slot]) for g, name in enumerate(session.gates)}
 
 
 def explain_for(session: PlaySession, snap: Snapshot, target: Target) -> Explanation:
     """explain() with the holder and the network's gates taken from the session."""
     t = snap.shown
-    held = holder_word(session, target.slot, t - 1 if target.quantity == "forget" else t)
+    held = holder_word(session, target.slot, t - 1 if target.quantity in ("forget", "update") else t)
     return explain(
         target,
         snap,
@@ -274,12 +344,13 @@ class ExplainCursor:
     up/down: the unit within the slot for unit quantities, the slot for gates (both clamped);
     next_slot: the next slot (cycling). The unit within the slot is remembered across gates."""
 
-    def __init__(self, slots: int, H: int):
+    def __init__(self, slots: int, H: int, quantities: tuple[str, ...] = QUANTITIES):
         if slots < 1 or H < 1 or H % slots:
             raise ValueError(f"{H} units cannot be split into {slots} slots")
         self.slots, self.H, self.per = slots, H, H // slots
+        self.quantities = quantities
         self.offset = 0  # unit within the slot for unit quantities
-        self.target = Target(QUANTITIES[0], 0, 0)
+        self._go(quantities[0], 0)
 
     def _go(self, quantity: str, slot: int) -> None:
         unit = slot * self.per + (0 if quantity in GATE_QUANTITIES else self.offset)
@@ -292,7 +363,8 @@ class ExplainCursor:
         self._turn(1)
 
     def _turn(self, d: int) -> None:
-        q = QUANTITIES[(QUANTITIES.index(self.target.quantity) + d) % len(QUANTITIES)]
+        qs = self.quantities
+        q = qs[(qs.index(self.target.quantity) + d) % len(qs)]
         self._go(q, self.target.slot)
 
     def up(self) -> None:
@@ -313,7 +385,7 @@ class ExplainCursor:
         self._go(self.target.quantity, (self.target.slot + 1) % self.slots)
 
     def select(self, target: Target) -> None:
-        validate(target, self.slots, self.H)
+        validate(target, self.slots, self.H, self.quantities)
         if target.quantity not in GATE_QUANTITIES:
             self.offset = target.unit - target.slot * self.per
         self.target = Target(target.quantity, int(target.slot), int(target.unit))
@@ -331,7 +403,7 @@ class Explainer:
         self.session, self.movable = session, movable
         self.last = min(session.step, session.T - 1)  # no word after the one being gated has numbers
         self.t = max(0, min(self.last, t))
-        self.cursor = ExplainCursor(session.S, session.model.cell.hidden_size)
+        self.cursor = ExplainCursor(session.S, session.model.cell.hidden_size, CELL_QUANTITIES[session.cell])
         if target is not None:
             self.cursor.select(target)
         self._snaps: dict[int, Snapshot] = {}

@@ -11,26 +11,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..levels import cells
 from ..levels.training import Outcome
 from ..session.commands import Action, ActionError, Advance, Redo, SetGates, Undo
 from ..session.scripted import strategy_gates
-from ..session.session import PlaySession
+from ..session.session import PlaySession, memory_of
 from ..strings import t
 from ..ui.actions import Act, Input
 from .autoplay import Autoplay
 from .settings import Settings
 
-SHOWN_GATES = ("forget", "input", "output")  # the order the controls and the cell drawing use
+SHOWN_GATES = cells.READING["lstm"]  # an LSTM level's controls, in the order a person reads them
 PRESETS = {  # every gate of the selected slot, so a preset always means the same thing
     Act.KEEP: {"forget": 1.0, "input": 0.0, "output": 0.0},
     Act.WRITE: {"forget": 1.0, "input": 1.0, "output": 0.0},
     Act.ERASE: {"forget": 0.0, "input": 0.0, "output": 0.0},
     Act.REVEAL: {"forget": 1.0, "input": 0.0, "output": 1.0},
 }
+# A GRU's: keep (z = 1); write a fresh candidate that replaces the memory (z = 0, r = 0: it does not see
+# the old memory); erase is the same replacement; reveal lets the candidate see the memory (z = 0, r = 1).
+CELL_PRESETS = {
+    "lstm": PRESETS,
+    "gru": {
+        Act.KEEP: {"update": 1.0, "reset": 1.0},
+        Act.WRITE: {"update": 0.0, "reset": 0.0},
+        Act.ERASE: {"update": 0.0, "reset": 0.0},
+        Act.REVEAL: {"update": 0.0, "reset": 1.0},
+    },
+    "rnn": {},
+}
 NUDGE = 0.1
 STEP_SECONDS = 0.55  # the conveyor moves one word
 MESSAGE_SECONDS = 4.0
 LEAVE_SECONDS = 3.0  # a second Esc within this time leaves the level
+GATE_ACTS = {  # what sets or selects a gate (a plain RNN level has none)
+    Act.UP, Act.DOWN, Act.INCREASE, Act.DECREASE, Act.LEFT, Act.RIGHT, Act.SET_MIN, Act.SET_MAX,
+    Act.KEEP, Act.WRITE, Act.ERASE, Act.REVEAL,
+}
 TAKE_OVER = {
     Act.STEP,
     Act.UNDO,
@@ -53,19 +70,23 @@ class Snapshot:
 
     step: int  # the word being gated (T once finished)
     shown: int  # the word the cell drawing shows (the last one once finished)
-    gates: tuple[dict, ...]  # per slot: {"forget", "input", "output"} at the shown word
-    c_prev: np.ndarray  # (H,) memory before the shown word
-    g: np.ndarray  # (H,) candidate values the word offers
+    gates: tuple[dict, ...]  # per slot: the cell's gates at the shown word (LSTM forget, input, output;
+    # GRU update, reset; a plain RNN none)
+    c_prev: np.ndarray  # (H,) memory before the shown word (a GRU's or RNN's: the hidden state)
+    g: np.ndarray  # (H,) candidate values the word offers (GRU: n; RNN: the new state itself)
     c: np.ndarray  # (H,) memory after it, with the player's gates
     h: np.ndarray  # (H,) hidden state after it
     says: tuple[tuple[tuple[str, float], ...], ...]  # per slot: its top answers if it alone were revealed
     prediction: Outcome | None  # the network's answer with the player's gates, from the blank on
+    cell: str = "lstm"  # lstm, gru or rnn (game/levels/cells.py)
+    hn: np.ndarray | None = None  # GRU: (H,) W_hn h + b_hn, what the reset gate lets into the candidate
 
 
 def gate_row(session: PlaySession, step: int, slot: int) -> dict:
-    """The player's {"forget", "input", "output"} for one slot at word ``step``."""
+    """The player's gates for one slot at word ``step``: {"forget", "input", "output"} (LSTM),
+    {"update", "reset"} (GRU), {} (plain RNN)."""
     row, S = session.state.gates[step], session.S
-    return {"input": float(row[slot]), "forget": float(row[S + slot]), "output": float(row[2 * S + slot])}
+    return {name: float(row[g * S + slot]) for g, name in enumerate(session.gates)}
 
 
 def snapshot_at(session: PlaySession, shown: int) -> Snapshot:
@@ -73,18 +94,22 @@ def snapshot_at(session: PlaySession, shown: int) -> Snapshot:
     memory before and after, the candidate, the hidden state, what the memory says, the answer."""
     trace = session.run(shown + 1)
     H = session.model.cell.hidden_size
-    c_prev = trace.c[-2, 0].copy() if shown > 0 else np.zeros(H)
-    c = trace.c[-1, 0].copy()
+    memory = memory_of(trace)
+    c_prev = memory[-2, 0].copy() if shown > 0 else np.zeros(H)
+    c = memory[-1, 0].copy()
+    candidate = trace.g if session.cell == "lstm" else trace.n if session.cell == "gru" else trace.h
     return Snapshot(
         session.step,
         shown,
         tuple(gate_row(session, shown, k) for k in range(session.S)),
         c_prev,
-        trace.g[-1, 0].copy(),
+        candidate[-1, 0].copy(),
         c,
         trace.h[-1, 0].copy(),
         tuple(tuple(session.memory_says(3, c, slot)) for slot in range(session.S)),
         session.prediction(),
+        session.cell,
+        trace.hn[-1, 0].copy() if session.cell == "gru" else None,
     )
 
 
@@ -92,9 +117,9 @@ def step_cues(gates: tuple[dict, ...]) -> list[str]:
     """The sounds of reading a word with these gates: a tick, and whether memory was written or
     erased (any slot's input, or forget, past half-way)."""
     cues = ["step"]
-    if any(g["input"] >= 0.5 for g in gates):
-        cues.append("write")
-    if any(g["forget"] < 0.5 for g in gates):
+    if any(g.get("input", 0.0) >= 0.5 or g.get("update", 1.0) < 0.5 for g in gates):
+        cues.append("write")  # a GRU writes by replacing: update below half
+    if any(g.get("forget", 1.0) < 0.5 or g.get("reset", 1.0) < 0.5 for g in gates):
         cues.append("forget")
     return cues
 
@@ -115,7 +140,9 @@ class PlayController:
         self.session = session
         self.settings = settings or Settings()
         self.slot = 0
-        self.gate = 0  # index into SHOWN_GATES
+        self.shown_gates = session.shown_gates  # this level's gates, in reading order
+        self.presets = CELL_PRESETS[session.cell]
+        self.gate = 0  # index into shown_gates
         self.help_open = False
         self.hint: dict | None = None  # the network's gates from the player's memory, at hint_step
         self.hint_step = -1
@@ -209,18 +236,20 @@ class PlayController:
             self.select_slot((self.slot + 1) % self.session.S)
         elif act == Act.PREV_SLOT:
             self.select_slot((self.slot - 1) % self.session.S)
+        elif not self.shown_gates and act in GATE_ACTS:
+            self.say(t("play.say.no_gates"))  # a plain RNN: the player watches
         elif act == Act.UP:
-            self.gate = (self.gate - 1) % len(SHOWN_GATES)
+            self.gate = (self.gate - 1) % len(self.shown_gates)
         elif act == Act.DOWN:
-            self.gate = (self.gate + 1) % len(SHOWN_GATES)
+            self.gate = (self.gate + 1) % len(self.shown_gates)
         elif act in (Act.INCREASE, Act.RIGHT, Act.DECREASE, Act.LEFT):
             sign = 1 if act in (Act.INCREASE, Act.RIGHT) else -1
-            v = self.snapshot.gates[self.slot][SHOWN_GATES[self.gate]]
-            self.set_gate(self.slot, SHOWN_GATES[self.gate], round(v + sign * NUDGE, 2))
+            v = self.snapshot.gates[self.slot][self.shown_gates[self.gate]]
+            self.set_gate(self.slot, self.shown_gates[self.gate], round(v + sign * NUDGE, 2))
         elif act in (Act.SET_MIN, Act.SET_MAX):
-            self.set_gate(self.slot, SHOWN_GATES[self.gate], 0.0 if act == Act.SET_MIN else 1.0)
-        elif act in PRESETS:
-            self.apply(SetGates(self.session.step, self.slot, **PRESETS[act]))
+            self.set_gate(self.slot, self.shown_gates[self.gate], 0.0 if act == Act.SET_MIN else 1.0)
+        elif act in self.presets:
+            self.apply(SetGates(self.session.step, self.slot, **self.presets[act]))
         elif act == Act.UNDO:
             self.apply(Undo())
         elif act == Act.REDO:
@@ -244,7 +273,7 @@ class PlayController:
             return
         if self.autoplay:
             self.take_over()
-        self.slot, self.gate = slot, SHOWN_GATES.index(gate)
+        self.slot, self.gate = slot, self.shown_gates.index(gate)
         self.drag = (slot, gate, min(1.0, max(0.0, float(value))))
 
     def release(self) -> None:

@@ -87,7 +87,8 @@ class Results:
         if r is not None:
             out.append((t("results.level.resembles", name=r.name),
                         r.explanation or t("results.level.no_explanation")))
-        explanation = self.session.level.solution.explanation
+        solution = self.session.level.solution  # a plain RNN level has none
+        explanation = solution.explanation if solution is not None else None
         if explanation:
             out.append((t("results.level.solution"), explanation))
         return out

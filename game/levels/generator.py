@@ -20,6 +20,7 @@ import numpy as np
 
 from lstm_engine import Batch, TrainingCancelled
 
+from . import cells
 from .schema import Level, NumericTask
 from .sequence import (
     PAD,
@@ -127,7 +128,7 @@ class LevelTask:
 
     def encode(self, seqs: list[Sequence], report: _Reporter | None = None) -> Batch:
         """Right-padded batch; the answer is scored at each sequence's blank."""
-        B, S = len(seqs), self.level.network.slots
+        B = len(seqs)
         T = max(len(s) for s in seqs)
         if self.numeric:
             x = np.zeros((T, B, NUMERIC_INPUTS))
@@ -136,8 +137,9 @@ class LevelTask:
             x = np.full((T, B), self.word_id[PAD], np.int64)
             targets = np.zeros((T, B), np.int64)
         mask = np.zeros((T, B), bool)
-        intended = np.empty((T, B, 3 * S))
-        supervise = np.full((T, B, 3 * S), np.nan)
+        W = cells.width(self.level)  # one block of S columns per gate of the cell
+        intended = np.empty((T, B, W))
+        supervise = np.full((T, B, W), np.nan)
         for b, seq in enumerate(seqs):
             n, k = len(seq), seq.blank
             x[:n, b] = self.inputs(seq)

@@ -13,9 +13,12 @@ A problem reads ``path:line:column: field.path: message``, e.g.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
 import os
+import threading
 import types
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -416,6 +419,36 @@ def parse_level(source: bytes | str, file: str = "<level>", file_id: str | None 
     return level
 
 
+# Parsed levels by content: level select lists every level each time it opens, and parsing and checking
+# a level costs milliseconds to seconds. The key is the file's bytes (their SHA-256), its name and the id
+# it must have, so an edited file is parsed again at once (never stale) and an unchanged one is the very
+# same frozen Level. A broken file's problems are kept too. Least recently used entries go first. The
+# game fills it from a background thread after its first frame (game/ui/app.py), hence the lock.
+_PARSED: OrderedDict[tuple[bytes, str, str | None], Level | tuple[Problem, ...]] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+PARSED_CACHE_SIZE = 256
+
+
+def parse_level_cached(raw: bytes, file: str = "<level>", file_id: str | None = None) -> Level:
+    """parse_level, remembered by content (see _PARSED)."""
+    key = (hashlib.sha256(raw).digest(), file, file_id)
+    with _PARSED_LOCK:
+        hit = _PARSED.get(key)
+    if hit is None:
+        try:
+            hit = parse_level(raw, file, file_id)
+        except LevelError as exc:
+            hit = tuple(exc.problems)
+    with _PARSED_LOCK:
+        hit = _PARSED.setdefault(key, hit)  # a parse finished first by another thread wins: one object
+        _PARSED.move_to_end(key)
+        while len(_PARSED) > PARSED_CACHE_SIZE:
+            _PARSED.popitem(last=False)
+    if isinstance(hit, tuple):
+        raise LevelError(hit)  # a new exception each time: a raised one carries its traceback along
+    return hit
+
+
 def load_level(path: str | os.PathLike) -> Level:
     """Read, check and return one level file; LevelError lists every problem, sorted by line."""
     file = str(path)
@@ -423,7 +456,7 @@ def load_level(path: str | os.PathLike) -> Level:
         raw = yaml_strict.read_bytes(path)
     except StrictYAMLError as exc:
         raise LevelError(_yaml_problems(file, exc)) from None
-    return parse_level(raw, file, _file_id(file))
+    return parse_level_cached(raw, file, _file_id(file))
 
 
 def load_gating(path: str | os.PathLike, level: Level) -> Gating:

@@ -127,12 +127,16 @@ class Training(Strict):
     supervision: float = Field(default=0.1, ge=0.0, le=100.0)  # light: strong supervision stalls training
     # Gates supervised at every word towards the solution (besides each role's decisive gate). The
     # output gate is best left free: the network uses it to carry context in its hidden state.
-    supervised_gates: list[Literal["input", "forget", "output"]] = ["input", "forget"]
+    # A GRU level's default is update and reset (game/levels/cells.py).
+    supervised_gates: list[Literal["input", "forget", "output", "update", "reset"]] = ["input", "forget"]
     forced: float = Field(default=1.0, ge=0.0, le=100.0)
     forget_bias: float = Field(default=1.0, ge=-10.0, le=10.0)
 
 
 class Network(Strict):
+    # the recurrent cell: lstm (forget, input, output gates), gru (update, reset gates) or rnn (no gates:
+    # the player watches). game/levels/cells.py has the gates of each.
+    cell: Literal["lstm", "gru", "rnn"] = "lstm"
     hidden: int = Field(ge=1, le=256)
     slots: int = Field(ge=1, le=64)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
@@ -171,9 +175,16 @@ class NumericPlay(Strict):
 
 # -- gatings: the solution and the losing strategies -------------------------------------------------
 class Gates(Strict):
+    """Gate values: forget, input, output for an LSTM level; update, reset for a GRU level."""
+
     forget: Unit | None = None
     input: Unit | None = None
     output: Unit | None = None
+    update: Unit | None = None
+    reset: Unit | None = None
+
+    def given(self) -> list[str]:
+        return [g for g in ("forget", "input", "output", "update", "reset") if getattr(self, g) is not None]
 
 
 class Rule(Gates):
@@ -192,8 +203,9 @@ class Rule(Gates):
         chosen = [k for k in ("at", "sentence", "word", "step") if getattr(self, k) is not None]
         if len(chosen) != 1:
             raise ValueError("a rule needs exactly one of 'at', 'sentence', 'word' or 'step'")
-        if self.forget is None and self.input is None and self.output is None:
-            raise ValueError("a rule must set at least one of forget, input, output")
+        if not self.given():
+            raise ValueError("a rule must set at least one of forget, input, output (LSTM) or "
+                             "update, reset (GRU)")
         return self
 
 
@@ -205,7 +217,11 @@ class Solution(Strict):
     @field_validator("default")
     @classmethod
     def _complete_default(cls, default):  # a field validator, so the error points at the default line
-        if None in (default.forget, default.input, default.output):
+        given = set(default.given())
+        if given & {"update", "reset"}:
+            if given != {"update", "reset"}:
+                raise ValueError("a GRU level's default must set update and reset (and no LSTM gate)")
+        elif None in (default.forget, default.input, default.output):
             raise ValueError("the default must set forget, input and output")
         return default
 
@@ -236,8 +252,21 @@ class Level(Versioned):
     play: Annotated[list[PlayItem], Field(min_length=1, max_length=1000)] | NumericPlay
     answer: Word | float
     win_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
-    solution: Solution
-    losing: list[Strategy] = Field(min_length=1, max_length=10)
+    # a plain RNN level (network.cell rnn) has no gates: no solution and no losing strategies
+    solution: Solution | None = None
+    losing: list[Strategy] = Field(default=[], max_length=10)
+
+    @model_validator(mode="after")
+    def _gated_levels_have_a_solution(self):
+        if self.network.cell == "rnn":
+            if self.solution is not None or self.losing:
+                raise ValueError("a plain RNN level (network: cell: rnn) has no gates: leave out 'solution' "
+                                 "and 'losing'")
+        elif self.solution is None:
+            raise ValueError("a gated level needs a 'solution' (and at least one of 'losing')")
+        elif not self.losing:
+            raise ValueError("a gated level needs at least one losing strategy under 'losing'")
+        return self
 
 
 class Pack(Versioned):

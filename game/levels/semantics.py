@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import cells
 from .cost import over_caps
 from .schema import Level, NumericPlay, NumericTask, TextTask
 from .sequence import (
@@ -39,8 +40,38 @@ def problems(level: Level) -> list[tuple[tuple, str]]:
         _numeric(level, out)
         if not out:
             out.extend(over_caps(level))
+    _cell(level, out)
     _rules(level, out)
     return out
+
+
+def wrong_gate(level: Level, gate: str) -> str | None:
+    """Why ``gate`` cannot be set in this level (None when its cell has it)."""
+    cell = level.network.cell
+    if gate in cells.columns(level):
+        return None
+    if cell == "gru":
+        return f"a GRU level has the gates update and reset, not '{gate}'"
+    if cell == "rnn":
+        return "a plain RNN level has no gates to set"
+    return f"an LSTM level has the gates forget, input and output: '{gate}' belongs to a GRU level"
+
+
+def _cell(level: Level, out: list) -> None:
+    """Every gate a level names belongs to its cell (network.cell)."""
+    n = level.network
+    if n.cell == "rnn" and n.slots != 1:
+        out.append((("network", "slots"), "a plain RNN has no gates, so no slots: write slots: 1"))
+    if "supervised_gates" in n.training.model_fields_set:
+        for k, g in enumerate(n.training.supervised_gates):
+            why = wrong_gate(level, g)
+            if why:
+                out.append((("network", "training", "supervised_gates", k), why))
+    if level.solution is not None and "default" in level.solution.model_fields_set:
+        for g in level.solution.default.given():
+            why = wrong_gate(level, g)
+            if why:
+                out.append((("solution", "default", g), why))
 
 
 def _text_task(level: Level, out: list) -> None:
@@ -288,7 +319,7 @@ def _rule_problems(level: Level, loc: tuple, r, steps_allowed: bool, length: int
     S = level.network.slots
     names = level.task.sentences if isinstance(level.task, TextTask) else {}
     vocab = set(input_vocabulary(level.task)) if isinstance(level.task, TextTask) else set()
-    out = []
+    out = [(loc + (g,), why) for g in r.given() if (why := wrong_gate(level, g))]
     if r.slot is not None and r.slot > S:
         out.append((loc + ("slot",), f"slot {r.slot} does not exist: the network has {S} slot(s)"))
     if r.step is not None and not steps_allowed:
@@ -304,6 +335,8 @@ def _rule_problems(level: Level, loc: tuple, r, steps_allowed: bool, length: int
 
 
 def _rules(level: Level, out: list) -> None:
+    if level.solution is None:
+        return
     groups = [(("solution", "rules"), level.solution.rules, False)]
     groups += [(("losing", k, "changes"), s.changes, True) for k, s in enumerate(level.losing)]
     length = seq = None
@@ -321,7 +354,7 @@ def _rules(level: Level, out: list) -> None:
         solution = solution_gating(level, seq)
         for k, strategy in enumerate(level.losing):
             gating = solution.copy()  # strategy_gating, without recomputing the solution each time
-            apply_rules(gating, seq, strategy.changes, level.network.slots)
+            apply_rules(gating, seq, strategy.changes, level.network.slots, cells.columns(level))
             if np.array_equal(gating, solution):
                 out.append((("losing", k, "changes"),
                             f"'{strategy.name}' sets the same gates as the solution at every word of the "

@@ -14,13 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cells
 from .schema import Gates, Level, NumericPlay, NumericTask, Rule, TextTask
 
 BLANK = "___"
 PAD = "<pad>"
 PLACEHOLDER = re.compile(r"^\{([a-z][a-z0-9_]*)\}$")
-GATE_INDEX = {"input": 0, "forget": 1, "output": 2}  # the engine's [i | f | o] blocks
-ROLE_GATE = {"clue": "input", "distractor": "input", "reset": "forget", "question": "output"}
+GATE_INDEX = {"input": 0, "forget": 1, "output": 2}  # an LSTM's [i | f | o] blocks
+ROLE_GATE = cells.ROLE_GATE["lstm"]
+
+
+def gate_index(gates: tuple[str, ...]) -> dict[str, int]:
+    """Column block of each gate of a gating table (cells.columns of the level)."""
+    return {g: k for k, g in enumerate(gates)}
 
 
 @dataclass(frozen=True)
@@ -236,9 +242,11 @@ def selects(rule: Rule, k: int, tok: Token) -> bool:
     return tok.key and tok.role == rule.at
 
 
-def apply_rules(values: np.ndarray, seq: Sequence, rules, slots: int) -> None:
-    """values (T, 3S) [i | f | o], changed in place by each rule in turn. Within one rule every selected
-    cell gets the same value, so a rule's cells are set at once (rows per slot), in NumPy."""
+def apply_rules(values: np.ndarray, seq: Sequence, rules, slots: int,
+                gates: tuple[str, ...] = cells.COLUMNS["lstm"]) -> None:
+    """values (T, nS), one block per gate of ``gates`` (LSTM [i | f | o], GRU [z | r]), changed in place by
+    each rule in turn. Within one rule every selected cell gets the same value, so a rule's cells are
+    set at once (rows per slot), in NumPy. Gates the cell does not have are refused by semantics."""
     for rule in rules:
         own_slot = rule.slot is None and (rule.at in ("clue", "question") or rule.sentence is not None)
         every_slot: list[int] = []
@@ -252,7 +260,7 @@ def apply_rules(values: np.ndarray, seq: Sequence, rules, slots: int) -> None:
                 by_slot.setdefault(tok.slot, []).append(k)
             else:
                 every_slot.append(k)
-        for gate, g in GATE_INDEX.items():
+        for gate, g in gate_index(gates).items():
             v = getattr(rule, gate)
             if v is None:
                 continue
@@ -262,25 +270,31 @@ def apply_rules(values: np.ndarray, seq: Sequence, rules, slots: int) -> None:
                 values[rows, g * slots + s] = v
 
 
-def default_gating(T: int, default: Gates, slots: int) -> np.ndarray:
-    v = np.empty((T, 3 * slots))
-    for gate, g in GATE_INDEX.items():
-        v[:, g * slots:(g + 1) * slots] = getattr(default, gate)
+def default_gating(T: int, default: Gates, slots: int,
+                   gates: tuple[str, ...] = cells.COLUMNS["lstm"]) -> np.ndarray:
+    """Every word gated by ``default``; a gate it leaves unset (a GRU level's default not written out)
+    starts where every slot starts, keeping the memory (cells.KEEP)."""
+    v = np.empty((T, len(gates) * slots))
+    for gate, g in gate_index(gates).items():
+        value = getattr(default, gate)
+        v[:, g * slots:(g + 1) * slots] = cells.KEEP[gate] if value is None else value
     return v
 
 
 def solution_gating(level: Level, seq: Sequence) -> np.ndarray:
-    """The intended gating (T, 3S) of a sequence."""
-    S = level.network.slots
-    v = default_gating(len(seq), level.solution.default, S)
-    apply_rules(v, seq, level.solution.rules, S)
+    """The intended gating (T, nS) of a sequence (a plain RNN level: no columns)."""
+    S, gates = level.network.slots, cells.columns(level)
+    if level.solution is None:
+        return np.empty((len(seq), 0))
+    v = default_gating(len(seq), level.solution.default, S, gates)
+    apply_rules(v, seq, level.solution.rules, S, gates)
     return v
 
 
 def strategy_gating(level: Level, seq: Sequence, changes) -> np.ndarray:
     """A losing strategy: the solution with the strategy's changes applied on top."""
     v = solution_gating(level, seq)
-    apply_rules(v, seq, changes, level.network.slots)
+    apply_rules(v, seq, changes, level.network.slots, cells.columns(level))
     return v
 
 
@@ -288,13 +302,14 @@ def decisive_targets(level: Level, seq: Sequence, intended: np.ndarray) -> np.nd
     """Gate supervision targets (T, 3S), NaN = free: the level's supervised gates at every word, and
     at each key word the gate its role is about (input at clues and distractors, forget at resets,
     output at the question), on every slot."""
-    S = level.network.slots
+    S, index = level.network.slots, gate_index(cells.columns(level))
+    role_gate = cells.ROLE_GATE[level.network.cell]
     out = np.full_like(intended, np.nan)
-    for gate in level.network.training.supervised_gates:
-        g = GATE_INDEX[gate]
+    for gate in cells.supervised(level):
+        g = index[gate]
         out[:, g * S:(g + 1) * S] = intended[:, g * S:(g + 1) * S]
     for k, tok in enumerate(seq.tokens):
-        if tok.key and tok.role in ROLE_GATE:
-            g = GATE_INDEX[ROLE_GATE[tok.role]]
+        if tok.key and tok.role in role_gate:
+            g = index[role_gate[tok.role]]
             out[k, g * S:(g + 1) * S] = intended[k, g * S:(g + 1) * S]
     return out

@@ -19,7 +19,7 @@ import numpy as np
 from lstm_engine import ENGINE_VERSION, Model, ModelFileError, TrainConfig, load_model, save_model, train
 
 from .. import atomic, paths, safe_io
-from . import verdict
+from . import cells, verdict
 from .generator import LevelTask
 from .schema import Level
 from .sequence import Sequence, play_sequence, solution_gating, strategy_gating
@@ -32,11 +32,26 @@ MANIFEST_MAX_BYTES = 1024 * 1024
 def level_key(level: Level) -> str:
     """What training depends on: the task, the network and the solution's gating (trained in). The
     solution's explanation is text shown to the player, so it is left out, like every other text
-    (written as empty, which keeps the key of a level without one as it always was)."""
-    solution = level.solution.model_copy(update={"explanation": None})
-    payload = {"task": level.task.model_dump(mode="json"), "network": level.network.model_dump(mode="json"),
-               "solution": solution.model_dump(mode="json"), "engine": ENGINE_VERSION}
+    (written as empty, which keeps the key of a level without one as it always was). Fields added
+    since the first levels are left out while they hold their defaults (the cell while it is the LSTM,
+    the GRU's gates while unset), so every LSTM level keeps the key it always had."""
+    network = level.network.model_dump(mode="json")
+    if network["cell"] == "lstm":
+        del network["cell"]
+    payload = {"task": level.task.model_dump(mode="json"), "network": network, "engine": ENGINE_VERSION}
+    if level.solution is not None:
+        solution = level.solution.model_copy(update={"explanation": None})
+        payload["solution"] = _without_unset_gru_gates(solution.model_dump(mode="json"))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _without_unset_gru_gates(value):
+    if isinstance(value, dict):
+        return {k: _without_unset_gru_gates(v) for k, v in value.items()
+                if not (k in ("update", "reset") and v is None)}
+    if isinstance(value, list):
+        return [_without_unset_gru_gates(v) for v in value]
+    return value
 
 
 def train_config(level: Level, seed: int | None = None) -> TrainConfig:
@@ -51,7 +66,8 @@ def train_config(level: Level, seed: int | None = None) -> TrainConfig:
 
 def new_model(level: Level, task: LevelTask, seed: int | None = None) -> Model:
     n = level.network
-    return Model.create("lstm", task.input_size, n.hidden, task.output_size, slots=n.slots,
+    slots = None if n.cell == "rnn" else n.slots
+    return Model.create(n.cell, task.input_size, n.hidden, task.output_size, slots=slots,
                         seed=n.seed if seed is None else seed, kind=task.kind, tolerance=task.tolerance)
 
 
@@ -86,9 +102,10 @@ def outcome_of(v: verdict.Verdict) -> Outcome:
 
 
 def run_gating(level: Level, model: Model, task: LevelTask, seq: Sequence, gating=None) -> Outcome:
-    """gating: (T, 3S) values [i | f | o] (NaN = the network decides), or None for the model's own run."""
+    """gating: (T, nS) values, one block per gate in cells.columns order (LSTM [i | f | o], GRU [z | r];
+    NaN = the network decides), or None for the model's own run."""
     if gating is None:
-        gating = np.full((len(seq), 3 * level.network.slots), np.nan)
+        gating = np.full((len(seq), cells.width(level)), np.nan)
     return outcome_of(verdict.judge(level, model, task, seq, np.asarray(gating, float)[None])[0])
 
 
@@ -131,12 +148,17 @@ class CheckResult:
 def check_level(level: Level, model: Model) -> CheckResult:
     task = LevelTask(level)
     seq = play_sequence(level)
-    S = level.network.slots
-    gatings = [np.full((len(seq), 3 * S), np.nan), solution_gating(level, seq)]
+    gatings = [np.full((len(seq), cells.width(level)), np.nan)]
+    if level.solution is not None:
+        gatings.append(solution_gating(level, seq))
     gatings += [strategy_gating(level, seq, s.changes) for s in level.losing]
-    own, sol, *rest = [outcome_of(v) for v in verdict.judge(level, model, task, seq, np.stack(gatings))]
+    judged = [outcome_of(v) for v in verdict.judge(level, model, task, seq, np.stack(gatings))]
+    own = judged[0]
+    sol, rest = (own, []) if level.solution is None else (judged[1], judged[2:])
     losing = [(s.name, o) for s, o in zip(level.losing, rest, strict=True)]
     acc, facc = held_out_accuracy(level, model)
+    if facc is None and level.solution is None:  # a plain RNN has no intended gating: its own run counts
+        facc = acc
     return CheckResult(level.id, own, sol, losing, acc, facc or 0.0)
 
 
@@ -145,23 +167,26 @@ def manifest_path() -> Path:
     return paths.shipped_models_dir() / "manifest.json"
 
 
-def read_manifest() -> dict:
+def read_manifest(folder: Path | None = None) -> dict:
     try:
-        data = safe_io.load_json_file(manifest_path(), MANIFEST_MAX_BYTES, what="model manifest")
+        data = safe_io.load_json_file((folder / "manifest.json") if folder else manifest_path(),
+                                      MANIFEST_MAX_BYTES, what="model manifest")
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):  # FileRefused / JSONRefused: the weights are retrained, never a crash
         return {}
 
 
-def write_manifest(data: dict) -> None:
-    atomic.write_text(manifest_path(), json.dumps(data, indent=2, sort_keys=True) + "\n")
+def write_manifest(data: dict, folder: Path | None = None) -> None:
+    atomic.write_text((folder / "manifest.json") if folder else manifest_path(),
+                      json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def expected_config(level: Level) -> dict:
     """The architecture a level's network must have (a file of another shape is not this level's)."""
     task, n = LevelTask(level), level.network
-    return {"kind": "lstm", "input_size": task.input_size, "hidden_size": n.hidden,
-            "slots": None if n.slots == n.hidden else n.slots, "output_size": task.output_size}
+    return {"kind": n.cell, "input_size": task.input_size, "hidden_size": n.hidden,
+            "slots": None if n.cell == "rnn" or n.slots == n.hidden else n.slots,
+            "output_size": task.output_size}
 
 
 def cached_model(level: Level) -> tuple[Model | None, str]:
@@ -192,8 +217,9 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
     """The level's network, training it when missing or corrupt (or when forced).
 
     Returns (model, report or None, where). ship=True writes into assets/models and the manifest
-    (developers), otherwise into the per-user cache.
+    (developers: the source checkout's, never an installed copy), otherwise into the per-user cache.
     """
+    ship_dir = paths.ship_models_dir() if ship else None  # before training: a clear error, not a wasted hour
     why = "retraining on request"
     if not force:
         model, why = cached_model(level)
@@ -201,7 +227,7 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
             return model, None, why
     model, report = train_level(level, progress)
     key = level_key(level)
-    target = (paths.shipped_models_dir() if ship else paths.user_cache_dir() / "models") / f"{key}.npz"
+    target = (ship_dir or paths.user_cache_dir() / "models") / f"{key}.npz"
     try:
         digest = save_model(target, model, extra={"level": level.id},
                             training={"config": train_config(level).to_dict(), "steps": report.steps,
@@ -211,8 +237,8 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
     except OSError as e:  # an unwritable cache costs a retrain next time, never the game
         return model, report, f"trained ({why}), not saved: {e}"
     if ship:
-        manifest = read_manifest()
+        manifest = read_manifest(ship_dir)
         manifest[key] = {"level": level.id, "model_hash": digest}
-        write_manifest(manifest)
+        write_manifest(manifest, ship_dir)
     return model, report, f"trained ({why}), saved to {target}"
 

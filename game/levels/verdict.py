@@ -161,8 +161,8 @@ def _outputs(model: Model, S: int, xs: np.ndarray, gatings: np.ndarray, blank: i
     for a in range(0, len(rows), CHUNK):
         part = rows[a:a + CHUNK]
         x = np.stack([xs[k] for _, k in part], axis=1)            # (T, B[, 3])
-        g = np.stack([gatings[n] for n, _ in part], axis=1)       # (T, B, 3S)
-        trace = model.run(x, gates=gates_dict(g, S))
+        g = np.stack([gatings[n] for n, _ in part], axis=1)       # (T, B, nS)
+        trace = model.run(x, gates=gates_dict(g, S, model.gate_names) or None)
         o = model.outputs(trace.h[blank])                          # (B, O)
         if out is None:
             out = np.empty((N, K, o.shape[-1]))
@@ -173,7 +173,8 @@ def _outputs(model: Model, S: int, xs: np.ndarray, gatings: np.ndarray, blank: i
 
 # -- the verdict --------------------------------------------------------------------------------------------
 def judge(level: Level, model: Model, task: LevelTask, seq: Sequence, gatings) -> list[Verdict]:
-    """The verdict of every gating (N, T, 3S) [i | f | o], NaN = the network decides."""
+    """The verdict of every gating (N, T, nS) (LSTM [i | f | o], GRU [z | r], a plain RNN no columns),
+    NaN = the network decides."""
     gatings = np.asarray(gatings, dtype=float)
     xs, truths = _variants(level, task, seq)
     out = _outputs(model, level.network.slots, xs, gatings, seq.blank)

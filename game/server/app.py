@@ -19,8 +19,9 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import io
 import json
+import sys
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 
 from starlette.applications import Starlette
@@ -185,7 +186,13 @@ def create_app(state: ServerState) -> Starlette:
             v = await state.verify_pool.verify(body, received, hints)
         except AttemptRefused as e:
             return error(422, e.reason)
-        replay = v.pop("replay")
+        except BrokenProcessPool:
+            return error(503, "a verification worker stopped: send the attempt again",
+                         headers={"Retry-After": "2"})
+        # Keep the class nickname, not the name the student's game recorded (it may be a real name):
+        # the data kept is the minimum.
+        replay = {**v.pop("replay"), "player": student.name}
+        v["player"] = student.name
         try:
             attempt_id, revision = await thread(
                 store.add_attempt, state.class_id, student.id, level_id=level.id, score=v["score"],
@@ -290,9 +297,9 @@ def create_app(state: ServerState) -> Starlette:
         if not isinstance(frozen, bool):
             return error(400, "frozen: must be true or false")
         snapshot = None
-        if frozen:
-            live = await state.board(teacher=True)
-            snapshot = json.dumps({**live, "frozen": True}, separators=(",", ":"))
+        if frozen:  # the attempts on the board now (state.py: frozen_rows)
+            rows = await thread(store.board_rows, state.class_id)
+            snapshot = json.dumps([list(r) for r in rows], separators=(",", ":"))
         await thread(store.set_frozen, state.class_id, frozen, snapshot)
         await state.hub.refresh()
         return JSONResponse({"frozen": frozen})
@@ -359,7 +366,10 @@ def create_app(state: ServerState) -> Starlette:
 
     async def export_csv(request: Request) -> Response:
         long = request.query_params.get("long") in ("1", "true", "yes")
-        text = await thread(gradebook_csv, state, long)
+        # A browser following the teacher page's link (it asks for HTML first) gets a byte-order mark, so
+        # a spreadsheet opening the download reads accented nicknames right; scripts get plain UTF-8.
+        bom = "text/html" in request.headers.get("accept", "")
+        text = ("\ufeff" if bom else "") + await thread(gradebook_csv, state, long)
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="gradebook.csv"'})
 
@@ -396,6 +406,11 @@ def create_app(state: ServerState) -> Starlette:
     async def body_refused(request: Request, exc: BodyRefused) -> Response:
         return error(exc.status, exc.reason)
 
+    async def server_error(request: Request, exc: Exception) -> Response:
+        print(f"error: {request.method} {request.url.path}: {type(exc).__name__}: {exc}", file=sys.stderr,
+              flush=True)
+        return error(500, f"the server failed on this request ({type(exc).__name__}); it goes on running")
+
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return error(exc.status_code, exc.detail or "error", headers=getattr(exc, "headers", None))
 
@@ -411,7 +426,8 @@ def create_app(state: ServerState) -> Starlette:
                 await task
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Guard, state=state)],
-                    exception_handlers={BodyRefused: body_refused, HTTPException: http_error})
+                    exception_handlers={BodyRefused: body_refused, HTTPException: http_error,
+                                        Exception: server_error})
     app.state.server = state
     return app
 
@@ -452,18 +468,26 @@ def gradebook_csv(state: ServerState, long: bool) -> str:
     """The gradebook (game/classroom/gradebook.py's format) of the class as it is stored."""
     from ..classroom import gradebook
 
-    students = state.store.students(state.class_id)
-    attempts = state.store.attempts(state.class_id)
-    out = io.StringIO()
-    gradebook.write_csv(out, gradebook_rows(students, attempts), state.levels, long=long)
-    return out.getvalue()
+    rows = gradebook_rows(state.store.students(state.class_id), state.store.attempts(state.class_id))
+    return gradebook.csv_text(rows, state.levels, long=long)
 
 
-def gradebook_rows(students, attempts) -> list:
+def gradebook_rows(students, attempts) -> list[dict]:
+    """Per student: the best score per level (ties: the first verified), its stars and time, the
+    attempts per level and in all."""
     by_student: dict[int, list] = {}
     for a in attempts:
         by_student.setdefault(a.student_id, []).append(a)
-    return [{"name": s.name, "roster_id": s.roster_id,
-             "attempts": [{"level": a.level_id, "score": a.score, "stars": a.stars,
-                           "verified_at": a.verified_at} for a in by_student.get(s.id, [])]}
-            for s in students]
+    rows = []
+    for s in students:
+        levels: dict[str, dict] = {}
+        mine = by_student.get(s.id, [])
+        for a in mine:
+            r = levels.setdefault(a.level_id,
+                                  {"score": None, "stars": None, "attempts": 0, "verified_at": ""})
+            r["attempts"] += 1
+            if r["score"] is None or a.score > r["score"] or (a.score == r["score"] and a.verified_at <
+                                                              r["verified_at"]):
+                r.update(score=a.score, stars=a.stars, verified_at=a.verified_at)
+        rows.append({"name": s.name, "roster_id": s.roster_id or "", "attempts": len(mine), "levels": levels})
+    return rows

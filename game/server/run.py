@@ -13,9 +13,12 @@ who only wants this machine passes ``--host 127.0.0.1``. The URLs printed use th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from .. import safe_io
@@ -30,7 +33,9 @@ class ServeError(Exception):
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets that say
+    # they are TCP; with proto 0 every small answer waited ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -41,6 +46,33 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(512)
     sock.set_inheritable(True)
     return sock
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, except that after a graceful shutdown on Ctrl+C or SIGTERM it returns instead
+        of raising the signal again (which would end the process before the verification workers are
+        stopped and the store is closed)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+    return Server
+
+
+def _Server(config):
+    return _server_class()(config)
 
 
 def public_host(host: str) -> str:
@@ -94,9 +126,10 @@ def serve(challenge_path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, da
         app = create_app(state)
         port = sock.getsockname()[1]
         url = f"http://{public_host(host)}:{port}/"
+        state.url = url  # the address the projector page shows students (pages.py), whatever the page's own
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=2, timeout_keep_alive=30)
-        server = uvicorn.Server(config)
+        server = _Server(config)
 
         async def main() -> None:
             task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -1,10 +1,14 @@
 """What one running class server holds: the challenge, the store, the class's code and teacher token, the
 verification pool, the rate limits and the board hub.
 
+While the board is frozen, the class sees the attempts that were on it at the freeze (the store keeps
+them), shown with today's names and points-off setting; the teacher sees the live board.
+
 The board hub keeps the board as last computed and wakes every server-sent-events stream when it
-changes. It recomputes when this process changed something (``poke``) and, for servers sharing a
-PostgreSQL database, when the class's revision in the store moved (checked every POLL seconds), so a
-change reaches every projector within POLL + the time to compute the board (well under 2 s).
+changes. It recomputes when this process changed something (``poke``; at most every MIN_INTERVAL, so a
+burst of uploads costs a few recomputations, not one each) and, for servers sharing a PostgreSQL
+database, when the class's revision in the store moved (checked every POLL seconds), so a change
+reaches every projector within POLL + the time to compute the board (well under 2 s).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import sys
 
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +24,7 @@ from .board import compute_board
 from .limits import RateLimiter
 
 POLL = 0.5
+MIN_INTERVAL = 0.2
 # No look-alike characters in a join code: no 0/O/D, 1/I/L, 2/Z, 5/S, 8/B, U/V (22 characters; 22^6 ≈ 1.1e8).
 CODE_ALPHABET = "ACEFGHJKMNPQRTWXY34679"
 CODE_LENGTH = 6
@@ -35,6 +41,14 @@ def new_token() -> str:
 def normalise_code(text: str) -> str:
     """What a student typed: case, spaces and dashes do not matter."""
     return "".join(ch for ch in str(text).upper() if ch not in " -\t")
+
+
+def frozen_rows(snapshot: list, live_rows: list) -> list:
+    """The attempts on the board when it was frozen, under the students' names now: a student renamed
+    or removed by the teacher after the freeze is renamed or gone on the frozen board too."""
+    names = {row[0]: row[1] for row in live_rows}
+    return [(sid, names[sid], level, score, stars, at) for sid, _, level, score, stars, at in snapshot
+            if sid in names]
 
 
 class BoardHub:
@@ -74,7 +88,10 @@ class BoardHub:
                                          practice=st.challenge.rules.practice, revision=record.revision)
                     public = live
                     if record.frozen and record.frozen_board:
-                        public = json.loads(record.frozen_board)
+                        public = compute_board(frozen_rows(json.loads(record.frozen_board), rows), st.levels,
+                                               frozen=True, points_off=record.points_off,
+                                               practice=st.challenge.rules.practice,
+                                               revision=record.revision)
                     self.live, self.public = live, public
                     self.live_text = json.dumps(live, separators=(",", ":"))
                     self.public_text = json.dumps(public, separators=(",", ":"))
@@ -93,10 +110,13 @@ class BoardHub:
             self._poke.clear()
             try:
                 await self.refresh()
+                # During a burst of uploads, recompute at most every MIN_INTERVAL: the board is a
+                # summary, and each recomputation reads every attempt's score.
+                await asyncio.sleep(MIN_INTERVAL)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # a database hiccup must not stop the board; try again next round
-                print(f"board: {type(e).__name__}: {e}", flush=True)
+                print(f"board: {type(e).__name__}: {e}", file=sys.stderr, flush=True)  # stdout: --json's line
                 await asyncio.sleep(POLL)
 
     async def wait_newer(self, version: int, timeout: float) -> int:

@@ -122,10 +122,11 @@ CREATE TABLE IF NOT EXISTS students (
     id {serial},
     class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL,
     roster_id TEXT,
     joined_at TEXT NOT NULL,
-    UNIQUE (class_id, name)
+    UNIQUE (class_id, name),
+    UNIQUE (class_id, token_hash)
 );
 CREATE TABLE IF NOT EXISTS attempts (
     id {serial},
@@ -198,11 +199,15 @@ class Store(ABC):
             con = self._connection()
             cur = con.cursor()
             try:
+                self._begin(cur)
                 result = fn(lambda sql, args=(): cur.execute(self._sql(sql), args) and cur, cur)
                 con.commit()
                 return result
             except BaseException:
-                con.rollback()
+                try:
+                    con.rollback()
+                except Exception:  # a connection that broke mid-transaction: reopened on the next call
+                    pass
                 raise
             finally:
                 cur.close()
@@ -221,6 +226,9 @@ class Store(ABC):
                 raise StoreError(f"the class database has schema version {row[0]}; this game reads "
                                  f"version {SCHEMA_VERSION}")
         self._run(go)
+
+    def _begin(self, cur) -> None:  # noqa: B027 (PostgreSQL starts a transaction by itself)
+        """Start the transaction."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -265,7 +273,8 @@ class Store(ABC):
         ex("UPDATE classes SET revision = revision + 1 WHERE id = ?", (class_id,))
 
     def set_frozen(self, class_id: int, frozen: bool, board: str | None) -> None:
-        """board: the board JSON the class sees while frozen (None when unfreezing)."""
+        """board: what the class sees while frozen, as JSON (the board rows at the freeze; None when
+        unfreezing)."""
         def go(ex, cur):
             ex("UPDATE classes SET frozen = ?, frozen_board = ? WHERE id = ?",
                (int(frozen), board if frozen else None, class_id))
@@ -450,7 +459,7 @@ class Store(ABC):
 
 
 class SQLiteStore(Store):
-    """One file in the data folder, WAL mode (readers never wait for the writer), synchronous=FULL."""
+    """One file in the data folder, WAL mode, synchronous=FULL, every transaction BEGIN IMMEDIATE."""
 
     def __init__(self, path) -> None:
         super().__init__()
@@ -459,7 +468,7 @@ class SQLiteStore(Store):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30,
-                                        isolation_level="DEFERRED")
+                                        isolation_level=None)
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.execute("PRAGMA synchronous=FULL")
             self._con.execute("PRAGMA foreign_keys=ON")
@@ -469,6 +478,11 @@ class SQLiteStore(Store):
 
     def _connection(self):
         return self._con
+
+    def _begin(self, cur) -> None:
+        # IMMEDIATE: take the write lock before the first read, so a count checked in the transaction
+        # (attempts left) still holds at its insert even if another process shares the file.
+        cur.execute("BEGIN IMMEDIATE")
 
     def journal_mode(self) -> str:
         with self._lock:
@@ -494,6 +508,7 @@ class PostgresStore(Store):
             raise StoreError("PostgreSQL needs psycopg: pip install 'lstm-gatekeeper[postgres]'") from None
         self.integrity_errors = (psycopg.errors.IntegrityError,)
         self._url = url
+        self._psycopg = psycopg
         try:
             self._con = psycopg.connect(url, connect_timeout=10)
             # Several processes may create the schema at once: one at a time.
@@ -509,6 +524,10 @@ class PostgresStore(Store):
             raise StoreError(f"cannot open the PostgreSQL class database ({first})") from None
 
     def _connection(self):
+        # A database restarted (or a network cut) breaks the connection: the request that met it failed,
+        # the next one reconnects.
+        if self._con.closed or self._con.broken:
+            self._con = self._psycopg.connect(self._url, connect_timeout=10)
         return self._con
 
     def close(self) -> None:

@@ -6,7 +6,8 @@ silently used. ``verify_attempt`` (game/classroom/verify.py) does the rest. Work
 ``spawn`` (a fork of a process running an event loop and threads is not safe) and warmed up before the
 server accepts requests, so the first upload does not pay for imports and model loading.
 
-A worker that dies (out of memory, killed) breaks the pool; the next upload gets a fresh pool.
+A worker that dies (out of memory, killed) breaks the pool; the next upload gets a fresh pool. A server
+that dies leaves no worker behind: each worker exits once its parent is gone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -21,9 +24,19 @@ from datetime import datetime
 _CHALLENGE = None
 
 
+def _watch_parent(parent: int) -> None:
+    """A worker whose server died (kill -9 leaves no chance to stop it) exits within a second instead of
+    waiting forever for work."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _init(path: str, expected_hash: str) -> None:
     global _CHALLENGE
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one worker per core: no BLAS threads on top
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="watch-parent", daemon=True).start()
     from ..classroom.challenge import load_challenge
 
     challenge = load_challenge(path)

@@ -14,7 +14,8 @@ class ActionError(ValueError):
 
 @dataclass(frozen=True)
 class SetGates:
-    """Set the gates of one slot at the current step (None leaves a gate as it is)."""
+    """Set the gates of one slot at the current step (None leaves a gate as it is). An LSTM level has
+    forget, input, output; a GRU level update, reset (game/levels/cells.py)."""
 
     step: int
     slot: int
@@ -22,6 +23,12 @@ class SetGates:
     input: float | None = None
     output: float | None = None
     type: str = "set"
+    update: float | None = None
+    reset: float | None = None
+
+    def given(self) -> dict[str, float]:
+        return {g: v for g in ("forget", "input", "output", "update", "reset")
+                if (v := getattr(self, g)) is not None}
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ def from_dict(d) -> Action:
         if k in fields and k in args and (not isinstance(args[k], int) or isinstance(args[k], bool)
                                           or args[k] < 0):
             raise ActionError(f"'{k}' must be a whole number >= 0 in a '{d['type']}' action")
-    for k in ("forget", "input", "output"):
+    for k in ("forget", "input", "output", "update", "reset"):
         v = args.get(k)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
                               or not 0.0 <= v <= 1.0):

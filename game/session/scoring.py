@@ -45,7 +45,6 @@ from lstm_engine.model import gates_dict
 
 from ..levels import verdict as verdicts
 from ..levels.training import Outcome, run_gating
-from .gates import GATES
 
 OUTCOME_WEIGHT, AGREEMENT_WEIGHT, HINT_COST = 70.0, 30.0, 5.0
 CRITICAL = math.log(2.0)   # a cost that halves the right answer's probability
@@ -60,7 +59,7 @@ class Decision:
 
     step: int
     word: str
-    gate: str            # "input", "forget" or "output"
+    gate: str            # "input", "forget", "output" (LSTM) or "update", "reset" (GRU)
     slot: int            # the player's slot (0-based)
     player: float
     model: float
@@ -129,7 +128,8 @@ def _quality(session, gatings: np.ndarray):
     task, seq = session.task, session.sequence
     N = len(gatings)
     x = np.repeat(session.inputs[:, None], N, axis=1)
-    trace = session.model.run(x, gates=gates_dict(gatings.transpose(1, 0, 2), session.S))
+    trace = session.model.run(x, gates=gates_dict(gatings.transpose(1, 0, 2), session.S,
+                                                  session.model.gate_names) or None)
     out = session.model.outputs(trace.h[seq.blank])  # (N, O)
     if task.numeric:
         err = np.abs(out[:, 0] - float(seq.answer))
@@ -159,7 +159,7 @@ def _swaps(session, base: np.ndarray, source: np.ndarray, diff: np.ndarray):
 
 def relabel(gating: np.ndarray, perm: tuple[int, ...], S: int) -> np.ndarray:
     """The gating with its slots relabelled: slot s of the result is slot perm[s] of the input."""
-    cols = [g * S + perm[s] for g in range(3) for s in range(S)]
+    cols = [g * S + perm[s] for g in range(gating.shape[1] // S) for s in range(S)]
     return gating[:, cols]
 
 
@@ -188,7 +188,7 @@ def _decisions(session, player: np.ndarray, model: np.ndarray, perm, player_wins
         # turns the player's losing answer right, or the player's value turns the network's right answer wrong
         flips = not player_wins and ((bool(top[2 + n]) and not top[0])
                                      or (bool(top[1]) and not top[2 + k + n]))
-        out.append(Decision(int(t), session.sequence.words[t], GATES[g], int(perm[slot]),
+        out.append(Decision(int(t), session.sequence.words[t], session.gates[g], int(perm[slot]),
                             float(player[t, col]), float(model[t, col]), effect, answers[2 + n], flips,
                             reverse, cost, None if identity else slot))
     out.sort(key=lambda d: (-d.cost, d.step))

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..levels.schema import Gating
 from ..levels.sequence import apply_rules, default_gating, solution_gating, strategy_gating
-from .session import GATES, PlaySession
+from .session import PlaySession
 
 STRATEGIES = ("model", "solution", "losing")
 
@@ -25,8 +25,8 @@ def strategy_gates(session: PlaySession, strategy: str, losing_index: int = 0) -
 def gating_gates(session: PlaySession, gating: Gating) -> np.ndarray:
     """A gating file's (T, 3S) gates on the played sequence: its default, then its rules in order, the
     same way a level's solution is turned into gates."""
-    v = default_gating(session.T, gating.default, session.S)
-    apply_rules(v, session.sequence, gating.rules, session.S)
+    v = default_gating(session.T, gating.default, session.S, session.gates)
+    apply_rules(v, session.sequence, gating.rules, session.S, session.gates)
     return v
 
 
@@ -36,7 +36,7 @@ def play(session: PlaySession, gates: np.ndarray) -> PlaySession:
     while not session.finished:
         t = session.step
         for slot in range(S):
-            values = {name: float(gates[t, g * S + slot]) for g, name in enumerate(GATES)}
+            values = {name: float(gates[t, g * S + slot]) for g, name in enumerate(session.gates)}
             if values != session.current_gates(slot):
                 session.set_gates(slot, **values)
         session.advance()

@@ -16,6 +16,7 @@ from lstm_engine import Model
 from lstm_engine.losses import softmax
 from lstm_engine.model import gates_dict
 
+from ..levels import cells
 from ..levels.generator import LevelTask
 from ..levels.schema import Level
 from ..levels.sequence import play_sequence
@@ -28,7 +29,8 @@ from .scoring import score
 @dataclass(frozen=True)
 class State:
     step: int              # the word being gated now; == len(sentence) once finished
-    gates: np.ndarray      # (T, 3S) the player's values [i | f | o]; rows after `step` are not decided yet
+    gates: np.ndarray      # (T, nS) the player's values, one block per gate (LSTM [i | f | o], GRU [z | r]);
+                           # rows after `step` are not decided yet
     hints: int
     can_undo: bool
     can_redo: bool
@@ -38,17 +40,17 @@ class History:
     """The history folded as it grows: every action costs O(1) (undo restores what an action
     overwrote), so re-simulating a long replay is linear in its length."""
 
-    def __init__(self, T: int, S: int):
-        self.T, self.S = T, S
+    def __init__(self, T: int, S: int, gates: tuple[str, ...] = GATES):
+        self.T, self.S, self.names = T, S, gates
         self.done: list[tuple[Action, np.ndarray]] = []  # effective actions and the rows they overwrote
         self.redo: list[Action] = []
         self.hints = 0
         self.step = 0
-        self.gates = np.empty((T, 3 * S))
+        self.gates = np.empty((T, len(gates) * S))
         self._reset_gates()
 
     def _reset_gates(self) -> None:
-        for g, name in enumerate(GATES):
+        for g, name in enumerate(self.names):
             self.gates[:, g * self.S:(g + 1) * self.S] = KEEP[name]  # words not reached yet: keep
 
     def apply(self, a: Action) -> None:
@@ -84,6 +86,10 @@ class History:
                 raise ActionError(f"gates set for word {a.step + 1} while playing word {self.step + 1}")
             if not 0 <= a.slot < self.S:
                 raise ActionError(f"slot {a.slot + 1} does not exist (slots 1..{self.S})")
+            other = [g for g in a.given() if g not in self.names]
+            if other:
+                have = ", ".join(self.names) or "none"
+                raise ActionError(f"gate '{other[0]}' does not exist in this level (its gates: {have})")
 
     def _do(self, a: Action) -> np.ndarray:
         """Apply a set or an advance; returns the row it overwrites, for undo."""
@@ -95,7 +101,7 @@ class History:
             self.step += 1
             return saved
         saved = self.gates[self.step].copy()
-        for g, name in enumerate(GATES):
+        for g, name in enumerate(self.names):
             v = getattr(a, name)
             if v is not None:
                 self.gates[self.step, g * self.S + a.slot] = v
@@ -116,8 +122,8 @@ class History:
 class ModelRun:
     """The trained network's own run of the sentence, for comparison."""
 
-    gates: np.ndarray   # (T, 3S) [i | f | o]
-    c: np.ndarray       # (T, H) cell state after each word
+    gates: np.ndarray   # (T, nS) LSTM [i | f | o], GRU [z | r], a plain RNN none
+    c: np.ndarray       # (T, H) the memory after each word: an LSTM's cell state, else the hidden state
     h: np.ndarray       # (T, H)
     outcome: Outcome
 
@@ -129,8 +135,11 @@ class PlaySession:
         self.sequence = play_sequence(level)
         self.inputs = self.task.inputs(self.sequence)
         self.T, self.S = len(self.sequence), level.network.slots
+        self.cell = level.network.cell
+        self.gates = cells.columns(level)        # the gating table's column blocks
+        self.shown_gates = cells.reading(level)  # the same gates in reading order (controls, texts)
         self.history: list[Action] = []
-        self._folded = History(self.T, self.S)
+        self._folded = History(self.T, self.S, self.gates)
         self._state = self._folded.state()
         for a in history:
             self.apply(a)
@@ -155,8 +164,8 @@ class PlaySession:
     def finished(self) -> bool:
         return self._state.step >= self.T
 
-    def set_gates(self, slot: int, forget=None, input=None, output=None) -> State:
-        return self.apply(SetGates(self.step, slot, forget, input, output))
+    def set_gates(self, slot: int, forget=None, input=None, output=None, update=None, reset=None) -> State:
+        return self.apply(SetGates(self.step, slot, forget, input, output, update=update, reset=reset))
 
     def advance(self) -> State:
         return self.apply(Advance())
@@ -172,7 +181,7 @@ class PlaySession:
 
     def current_gates(self, slot: int) -> dict[str, float]:
         row = self._state.gates[min(self.step, self.T - 1)]
-        return {name: float(row[g * self.S + slot]) for g, name in enumerate(GATES)}
+        return {name: float(row[g * self.S + slot]) for g, name in enumerate(self.gates)}
 
     # -- the network, run with the player's gates ----------------------------------------------------
     def run(self, upto: int):
@@ -181,29 +190,32 @@ class PlaySession:
             return None
         g = self._state.gates[:upto, None, :]
         x = self.inputs[:upto, None] if self.inputs.ndim == 1 else self.inputs[:upto, None, :]
-        return self.model.run(x, gates=gates_dict(g, self.S))
+        return self.model.run(x, gates=gates_dict(g, self.S, self.model.gate_names) or None)
 
     def memory(self) -> tuple[np.ndarray, np.ndarray]:
-        """(h, c) after the current word with the current gates (a live preview while adjusting)."""
+        """(h, c) after the current word with the current gates (a live preview while adjusting).
+        A GRU or plain RNN has no separate cell state: its hidden state is the memory, so c = h."""
         trace = self.run(min(self.step + 1, self.T))
         H = self.model.cell.hidden_size
         if trace is None:
             return np.zeros(H), np.zeros(H)
-        return trace.h[-1, 0].copy(), trace.c[-1, 0].copy()
+        return trace.h[-1, 0].copy(), memory_of(trace)[-1, 0].copy()
 
     def memory_says(self, k: int = 3, c: np.ndarray | None = None, slot: int | None = None
                     ) -> list[tuple[str, float]]:
         """What the memory holds, decoded: the network's answer if this memory were shown to its readout
-        through a fully open output gate, h = tanh(c). ``slot``: show that slot alone (the others shut),
-        the way a question about one slot is answered; None: every slot at once. ``c``: a cell state
-        already computed (default: the memory after the current word)."""
+        through a fully open output gate, h = tanh(c) (a GRU or plain RNN: the hidden state itself, which
+        is what its readout sees). ``slot``: show that slot alone (the others shut), the way a question
+        about one slot is answered; None: every slot at once. ``c``: a memory already computed (default:
+        the memory after the current word)."""
         if c is None:
             _, c = self.memory()
-        shown = np.tanh(c)
+        full = np.tanh(c) if self.cell == "lstm" else np.asarray(c, float)
+        shown = full
         if slot is not None:
             per = len(shown) // self.S
-            shown = np.zeros_like(shown)
-            shown[slot * per:(slot + 1) * per] = np.tanh(c[slot * per:(slot + 1) * per])
+            shown = np.zeros_like(full)
+            shown[slot * per:(slot + 1) * per] = full[slot * per:(slot + 1) * per]
         out = self.model.outputs(shown)
         if self.task.numeric:
             return [(f"{float(out[0]):.2f}", 1.0)]
@@ -221,21 +233,27 @@ class PlaySession:
         """What the model would do at this word from the player's own memory (counted as a hint)."""
         if self.finished:
             raise ActionError("the sentence is finished: nothing left to gate")
+        if not self.gates:
+            raise ActionError("a plain RNN has no gates: there is nothing to hint")
         before = self.run(self.step)
         H = self.model.cell.hidden_size
-        h, c = (np.zeros((1, H)), np.zeros((1, H))) if before is None else (before.h[-1], before.c[-1])
+        if before is None:
+            h = c = np.zeros((1, H))
+        else:
+            h, c = before.h[-1], memory_of(before)[-1]
         x = self.inputs[self.step]
         x_t = int(x) if self.inputs.ndim == 1 else x[None, :]
-        proposal = self.model.cell.stepper().proposal(x_t, h, c)
+        stepper = self.model.cell.stepper()
+        proposal = stepper.proposal(x_t, h, c) if self.cell == "lstm" else stepper.proposal(x_t, h)
         self.apply(UseHint(self.step))
-        return {name: proposal[key][0].tolist() for name, key in zip(GATES, ("i", "f", "o"), strict=True)}
+        return {name: proposal[cells.ENGINE[name]][0].tolist() for name in self.gates}
 
     @cached_property
     def model_run(self) -> ModelRun:
         x = self.inputs[:, None] if self.inputs.ndim == 1 else self.inputs[:, None, :]
         trace = self.model.run(x)
-        gates = trace.sigmoid_gates[:, 0, :].copy()
-        return ModelRun(gates, trace.c[:, 0].copy(), trace.h[:, 0].copy(),
+        gates = trace.sigmoid_gates[:, 0, :].copy() if self.gates else np.empty((self.T, 0))
+        return ModelRun(gates, memory_of(trace)[:, 0].copy(), trace.h[:, 0].copy(),
                         run_gating(self.level, self.model, self.task, self.sequence))
 
     def result(self):
@@ -243,3 +261,9 @@ class PlaySession:
         if not self.finished:
             raise ActionError("the sentence is not finished yet")
         return score(self)
+
+
+def memory_of(trace) -> np.ndarray:
+    """(T, B, H) the memory of a trace: an LSTM's cell states; a GRU's or plain RNN's hidden states."""
+    c = getattr(trace, "c", None)
+    return trace.h if c is None else c

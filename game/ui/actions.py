@@ -42,6 +42,7 @@ class Act(Enum):
     PREV_WORD = "prev_word"  # PageUp or ,: the explanation of the word before
     NEXT_WORD = "next_word"  # PageDown or .
     OPEN = "open"  # O: open a saved replay (level select)
+    LAB = "lab"  # L: the lab (title, level select)
     QUIT = "quit"
 
 

@@ -2,21 +2,28 @@
 store, the player, their settings, the level packs).
 
 ``frame(events, dt)`` is the whole of one frame, so tests and the headless demo drive the game with
-synthetic events and a fixed time step; ``run()`` is the real loop with a 60 fps clock.
+synthetic events and a fixed time step; ``run()`` is the real loop.
+
+The loop draws 60 frames a second only while something moves on its own (a scene's ``moving()``: an
+animation, autoplay, training progress) or a mouse button is held (dragging a slider, holding its arrow).
+A still screen waits for input instead, and is redrawn on every event and IDLE_REDRAW_MS after the last
+frame (so timed things, such as a message that fades after a few seconds, still happen): two frames a
+second instead of sixty. A frame woken by input gets one frame's time step, not the time spent waiting,
+so an animation that the input starts begins at its first frame.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import warnings
+from typing import TYPE_CHECKING
 
 import pygame
 
 from .. import paths
 from ..atomic import write_text
-from ..controllers.level_select import Row, rows_for
 from ..controllers.settings import Settings
-from ..levels.loader import load_packs
 from ..progress import ProgressStore, StoreError
 from ..safe_io import read_text
 from ..strings import t
@@ -26,9 +33,13 @@ from .events import translate
 from .scenes import SceneStack
 from .sound import Sounds
 
+if TYPE_CHECKING:
+    from ..controllers.level_select import Row
+
 SIZE = (1280, 720)
 MIN_SIZE = (960, 600)  # the least room every screen is laid out for (also at UI scale 200%)
 FPS = 60
+IDLE_REDRAW_MS = 500  # a still screen: redrawn on input, and at least this often
 USER_PACKS = "user:"  # refs of levels from the player's own folder (user data dir / levels)
 
 
@@ -163,6 +174,8 @@ class App:
     # -- levels ------------------------------------------------------------------------------------
     def packs(self) -> list[tuple[str, object]]:
         """(ref prefix, pack listing): the shipped packs, then the player's own (if any)."""
+        from ..levels.loader import load_packs  # not before the title's first frame: pydantic is slow to load
+
         out = [("", p) for p in load_packs(paths.levels_dir())]
         own = paths.user_data_dir() / "levels"
         if own.is_dir():
@@ -170,6 +183,8 @@ class App:
         return out
 
     def rows(self) -> list[Row]:
+        from ..controllers.level_select import rows_for
+
         progress = {}
         if self.store is not None and self.player is not None:
             try:
@@ -235,12 +250,52 @@ class App:
             draw.next_layer()
             scene.draw(surface)
 
+    def moving(self) -> bool:
+        """Something on screen changes without input: draw every frame (see the module docstring)."""
+        top = self.stack.top  # only the top scene is updated: one under an overlay stands still
+        return (top is not None and top.moving()) or any(pygame.mouse.get_pressed())
+
+    def next_events(self, clock) -> tuple[list, float]:
+        """Wait for the next frame to draw: its events and its time step in seconds. Still, the loop
+        keeps waking 60 times a second to look for input (cheap: no update, no drawing), which answers
+        as fast as a drawn frame and, unlike SDL's event wait, costs next to nothing on every driver."""
+        waited = 0.0
+        while True:
+            waited += clock.tick(FPS) / 1000.0
+            events = pygame.event.get()
+            if self.moving():
+                return events, min(waited, 0.1)  # a stall must not skip the animation
+            if events:
+                return events, 1.0 / FPS
+            if waited * 1000.0 >= IDLE_REDRAW_MS:
+                return events, waited
+
+    def prefetch_levels(self) -> threading.Thread:
+        """Parse the shipped levels in the background (into the loader's cache), so that level select
+        opens at once the first time too. Started after the first frame: never delays it."""
+
+        def work():
+            try:
+                from ..levels.loader import load_packs
+
+                load_packs(paths.levels_dir())
+            except Exception:  # noqa: BLE001 - only a head start: level select reports any problem itself
+                pass
+
+        thread = threading.Thread(target=work, name="prefetch-levels", daemon=True)
+        thread.start()
+        return thread
+
     def run(self) -> None:
         clock = pygame.time.Clock()
+        first = True
         while self.running:
-            dt = clock.tick(FPS) / 1000.0
-            self.frame(pygame.event.get(), min(dt, 0.1))  # a stall must not skip the animation
+            events, dt = self.next_events(clock)
+            self.frame(events, dt)
             pygame.display.flip()
+            if first:
+                first = False
+                self.prefetch_levels()
         self.close()
 
     def _resume_uploads(self) -> None:

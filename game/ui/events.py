@@ -41,6 +41,7 @@ KEYS = {
     pygame.K_PAGEDOWN: Act.NEXT_WORD,
     pygame.K_PERIOD: Act.NEXT_WORD,
     pygame.K_o: Act.OPEN,
+    pygame.K_l: Act.LAB,
 }
 
 

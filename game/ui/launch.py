@@ -6,19 +6,19 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pygame
 
-from ..controllers.level_select import Row
-from ..controllers.training_job import FAILED
-from ..levels import refs
-from ..levels.catalogue import UnknownLevel, shipped, user_entry
-from ..levels.loader import LevelError, load_level
 from ..strings import t
 from .app import App
-from .screens.loading import LoadingScene
 from .screens.title import TitleScene
+
+if TYPE_CHECKING:
+    from ..controllers.level_select import Row
+
+# The title screen is drawn before the level loader (pydantic), the engine (NumPy) and the training job are
+# imported: they are imported where a level is first needed (cold start, docs/ui-performance.md).
 
 DEMO_DT = 1 / 60  # the demo's clock: every frame is exactly this long
 SETTLE = 3  # frames a new scene runs before its screenshot
@@ -32,6 +32,11 @@ class LaunchError(Exception):
 def level_row(ref: str) -> Row:
     """A shipped level by id ("01-carry", "campaign/01-carry"), a level file of one's own, or a reference
     the game writes ("file:/path/level.yaml", "user:pack/id": game/levels/refs.py)."""
+    from ..controllers.level_select import Row
+    from ..levels import refs
+    from ..levels.catalogue import UnknownLevel, shipped, user_entry
+    from ..levels.loader import LevelError, load_level
+
     p = refs.path_of(ref) or Path(ref)
     if refs.is_file_ref(ref) or p.suffix in (".yaml", ".yml") or p.exists():
         if refs.is_file_ref(ref) and refs.path_of(ref) is None:
@@ -71,6 +76,8 @@ def play(size=(1280, 720), level: str | None = None, autoplay: str | None = None
     app = open_window(size)
     app.stack.push(TitleScene(app))
     if row is not None:
+        from .screens.loading import LoadingScene
+
         app.stack.push(LoadingScene(app, row, then=autoplay))
     app.run()
 
@@ -127,6 +134,8 @@ class Director:
         if top is not self.scene:
             self.scene, self.age = top, 0
             if top.name == "play":
+                import numpy as np
+
                 T = top.session.T
                 self.play_steps = set(
                     np.unique(np.linspace(0, T - 1, min(PLAY_SHOTS, T)).round().astype(int))
@@ -136,6 +145,8 @@ class Director:
         self.age += 1
         name = top.name
         if name == "loading":
+            from ..controllers.training_job import FAILED
+
             self.failed_frames = self.failed_frames + 1 if top.job.state == FAILED else 0
             if self.failed_frames >= SETTLE:  # drawn as failed: photograph it, then stop
                 self.shoot("loading-failed")
@@ -175,6 +186,8 @@ def demo(level: str, strategy: str, out_dir: str, frames: int = 40000, size=(128
         raise LaunchError(f"cannot write screenshots to {out}: {e.strerror or e}") from None
     app = open_window(size, store_open=False)  # a demo never touches anyone's progress
     app.settings = app.settings.__class__(autoplay_speed=4.0)
+    from .screens.loading import LoadingScene
+
     app.stack.push(LoadingScene(app, row))
     director = Director(app, strategy, out)
     try:

@@ -2,6 +2,10 @@
 
 Scenes get game input and the time passed in (never read a clock); ``draw`` must not change state.
 A scene asks for changes through the stack it is given: push, pop, replace.
+
+A scene whose picture changes without input (an animation, autoplay, a background job's progress) says
+so with ``moving()``: the app then draws 60 frames a second; otherwise it waits for input and redraws a
+few times a second only (game/ui/app.py), so a still screen costs almost nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ class Scene:
 
     def handle(self, inp) -> None: ...
     def update(self, dt: float) -> None: ...
+    def moving(self) -> bool:
+        """True while the picture changes without input (see the module docstring)."""
+        return False
+
     def draw(self, surface) -> None: ...
 
 

@@ -14,11 +14,14 @@ through ``pygame.mixer``; on a machine without audio it is simply ``available ==
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
 import pygame
-import pygame.sndarray
+
+if TYPE_CHECKING:
+    import numpy as np
+# NumPy (and pygame.sndarray, which loads it) are imported when a cue is first built, not before the
+# first frame of the game (cold start, docs/ui-performance.md).
 
 
 class Tone(NamedTuple):
@@ -62,6 +65,8 @@ def duration(name: str) -> float:
 
 
 def _tone(tone: Tone, shape: str, rate: int) -> np.ndarray:
+    import numpy as np
+
     n = max(2, round(tone.seconds * rate))
     frac = np.arange(n) / n
     hz = tone.start_hz * (tone.end_hz / tone.start_hz) ** frac
@@ -84,6 +89,8 @@ def waveform(name: str, rate: int) -> np.ndarray:
 
     Raises ValueError for an unknown cue or a rate that is not a positive integer.
     """
+    import numpy as np
+
     cue = _cue(name)
     if isinstance(rate, bool) or not isinstance(rate, (int, np.integer)) or rate <= 0:
         raise ValueError(f"rate must be a positive integer (samples per second), not {rate!r}")
@@ -100,6 +107,8 @@ def to_mixer_format(samples: np.ndarray, size: int, channels: int) -> np.ndarray
     channel (shape (n,) for one channel, (n, channels) otherwise). Raises ValueError for an
     unsupported format.
     """
+    import numpy as np
+
     x = np.clip(np.asarray(samples, dtype=np.float64), -1.0, 1.0)
     if abs(size) == 32:
         data = x.astype(np.float32)
@@ -162,8 +171,10 @@ class Sounds:
         if name not in self._cache:
             frequency, size, channels = fmt
             try:
+                from pygame import sndarray
+
                 data = to_mixer_format(waveform(name, frequency), size, channels)
-                self._cache[name] = pygame.sndarray.make_sound(data)
+                self._cache[name] = sndarray.make_sound(data)
             except (pygame.error, ValueError):
                 self._cache[name] = None
         return self._cache[name]

@@ -43,7 +43,8 @@ _HIGH_CONTRAST = {
 }
 _COLOURS = {
     "standard": {
-        "GATE_COLOURS": {"forget": (235, 87, 87), "input": (92, 200, 110), "output": (90, 150, 240)},
+        "GATE_COLOURS": {"forget": (235, 87, 87), "input": (92, 200, 110), "output": (90, 150, 240),
+                         "update": (240, 170, 70), "reset": (80, 200, 200)},
         "GOOD": (92, 200, 110),
         "BAD": (235, 87, 87),
         "HIDDEN": (200, 130, 230),
@@ -51,7 +52,8 @@ _COLOURS = {
         "NEGATIVE": (90, 150, 240),  # ... a negative one
     },
     "colour-blind": {  # Okabe & Ito, "Color Universal Design" (2008)
-        "GATE_COLOURS": {"forget": (230, 159, 0), "input": (86, 180, 233), "output": (0, 158, 115)},
+        "GATE_COLOURS": {"forget": (230, 159, 0), "input": (86, 180, 233), "output": (0, 158, 115),
+                         "update": (230, 159, 0), "reset": (86, 180, 233)},
         "GOOD": (0, 158, 115),
         "BAD": (213, 94, 0),
         "HIDDEN": (204, 121, 167),
@@ -59,8 +61,8 @@ _COLOURS = {
         "NEGATIVE": (86, 180, 233),
     },
 }
-GATE_SYMBOLS = {"forget": "×", "input": "+", "output": "▸"}
-GATE_LETTERS = {"forget": "f", "input": "i", "output": "o"}
+GATE_SYMBOLS = {"forget": "×", "input": "+", "output": "▸", "update": "z", "reset": "r"}
+GATE_LETTERS = {"forget": "f", "input": "i", "output": "o", "update": "z", "reset": "r"}
 
 # the current colours (set by use())
 BG = PANEL = PANEL_HI = LINE = TEXT = DIM = FAINT = FOCUS = LOCKED = (0, 0, 0)

@@ -13,7 +13,6 @@ from ... import paths
 from ...controllers.compare import Comparison
 from ...levels import refs
 from ...session import replay
-from ...session.session import GATES
 from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
@@ -23,8 +22,9 @@ from ..views.controls import gate_name
 SIDE_W = 360
 LABEL_W = 118
 GATE_LANE_H = 36
-SHOWN = ("forget", "input", "output")
+SHOWN = ("forget", "input", "output")  # an LSTM level's gate lanes; a GRU's are update, reset
 MEMORY_LANES = (("memory", "player"), ("memory", "model"), ("hidden", "player"), ("hidden", "model"))
+HIDDEN_LANES = MEMORY_LANES[2:]  # a GRU's or plain RNN's memory is its hidden state: no separate c strips
 STRIP_TITLE = 18  # room above a memory strip for its label
 LEGEND_H = 76  # the legend lines under the chart (three when a narrow window wraps them)
 
@@ -47,7 +47,7 @@ def gate_label(gate: str, slot: int, slots: int) -> str:
     return t("gate.label", symbol=symbol, gate=name)
 
 
-def plot_geometry(size, S: int, H: int):
+def plot_geometry(size, S: int, H: int, shown: tuple[str, ...] = SHOWN, strips=MEMORY_LANES):
     """(lanes: [(kind, slot, gate or run, rect)], plot x, plot width) for a window size. Gate lanes
     and the four memory strips (cell state c and hidden state h, the player's run and the network's)
     share the height there is; each memory cell gets 1 to 4 pixel rows."""
@@ -56,20 +56,29 @@ def plot_geometry(size, S: int, H: int):
     width = w - SIDE_W - 48 - LABEL_W - 16
     y = chrome.HEADER_H + 70
     room = h - chrome.FOOTER_H - LEGEND_H - y
-    strips = len(MEMORY_LANES)
-    gate_h = max(20, min(GATE_LANE_H, (room - strips * (STRIP_TITLE + 4 + H) - 6 * S) // (3 * S)))
-    rows = max(1, min(4, (room - 3 * S * gate_h - 6 * S - strips * (STRIP_TITLE + 4)) // (strips * H)))
+    kinds, strips = strips, len(strips)
+    n = max(1, len(shown))
+    gate_h = max(20, min(GATE_LANE_H, (room - strips * (STRIP_TITLE + 4 + H) - 6 * S) // (n * S)))
+    if not shown:
+        gate_h = 0
+    rows = max(1, min(4, (room - n * S * gate_h - 6 * S - strips * (STRIP_TITLE + 4)) // (strips * H)))
     lanes = []
-    for slot in range(S):
-        for gate in SHOWN:
+    for slot in range(S if shown else 0):
+        for gate in shown:
             lanes.append(("gate", slot, gate, pygame.Rect(x0, y, width, gate_h - 6)))
             y += gate_h
         y += 6
-    for kind, run in MEMORY_LANES:
+    for kind, run in kinds:
         y += STRIP_TITLE
         lanes.append((kind, 0, run, pygame.Rect(x0, y, width, rows * H)))
         y += rows * H + 4
     return lanes, x0, width
+
+
+def lane_kinds(cmp: Comparison) -> tuple[tuple[str, ...], tuple]:
+    """(gate lanes in reading order, memory strips) for the level's cell."""
+    lstm = cmp.session.cell == "lstm"
+    return cmp.session.shown_gates, MEMORY_LANES if lstm else HIDDEN_LANES
 
 
 def step_x(step: int, x0: int, width: int, T: int) -> int:
@@ -82,7 +91,7 @@ def _chart(size, cmp: Comparison) -> pygame.Surface:
     surf = pygame.Surface(size, pygame.SRCALPHA)
     S, T = cmp.S, cmp.T
     H = cmp.player_c.shape[1]
-    lanes, x0, width = plot_geometry(size, S, H)
+    lanes, x0, width = plot_geometry(size, S, H, *lane_kinds(cmp))
     col = width / T
     for d in cmp.decisive:  # decisive steps: a column behind every lane
         x = int(x0 + d * col)
@@ -92,7 +101,7 @@ def _chart(size, cmp: Comparison) -> pygame.Surface:
         pygame.draw.rect(surf, theme.PANEL, r)
         if kind == "gate":
             colour = theme.GATE_COLOURS[what]
-            g = GATES.index(what) * S + slot
+            g = cmp.gates.index(what) * S + slot
             draw.text(surf, gate_label(what, slot, S), (24, r.centery), 15, colour, "bold", "midleft")
             for step in range(T):  # the player's value: bars
                 v = float(cmp.player[step, g])
@@ -154,7 +163,7 @@ class CompareScene(Scene):
 
     def geometry(self):
         H = self.cmp.player_c.shape[1]
-        return plot_geometry(self.app.screen.get_size(), self.cmp.S, H)
+        return plot_geometry(self.app.screen.get_size(), self.cmp.S, H, *lane_kinds(self.cmp))
 
     # -- input -----------------------------------------------------------------------------------------
     def raw(self, event) -> bool:
@@ -285,7 +294,7 @@ class CompareScene(Scene):
         y += 22
         mine, its = c.gates_at(sel, "player"), c.gates_at(sel, "model")
         for slot in range(c.S):
-            for gate in SHOWN:
+            for gate in c.session.shown_gates:
                 name = gate_label(gate, slot, c.S)
                 differ = abs(mine[slot][gate] - its[slot][gate]) > 1e-6
                 colour = theme.FOCUS if differ else theme.TEXT

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pygame
 
-from ...controllers.explain import GATE_QUANTITIES, QUANTITIES, SYMBOLS, Explainer, Target, default_target
+from ...controllers.explain import GATE_QUANTITIES, Explainer, Target, default_target, symbol
 from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act, Input
@@ -44,6 +44,8 @@ class ExplainScene(Scene):
         super().__init__(app)
         self.ex = Explainer(session, t, movable, target)
         if target is None:
+            if quantity not in self.ex.cursor.quantities:  # a GRU or plain RNN level: h is its memory
+                quantity = "hidden" if quantity == "cell" else self.ex.cursor.quantities[0]
             self.ex.cursor.select(default_target(self.ex.snapshot, 0, quantity, session.S))
 
     def raw(self, event) -> bool:
@@ -83,8 +85,8 @@ class ExplainScene(Scene):
         x, y = inner.x, inner.y
         # the quantities as tabs, the chosen one marked (keyboard focus)
         tab_x = x
-        for name in QUANTITIES:
-            label = f"{SYMBOLS[name]}"
+        for name in self.ex.cursor.quantities:
+            label = symbol(name, self.ex.session.cell)
             chosen = name == q
             img = draw.rendered(label, 18, theme.BG if chosen else quantity_colour(name), "bold")
             box = pygame.Rect(tab_x, y, img.get_width() + 18, 26)

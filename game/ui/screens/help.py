@@ -56,7 +56,8 @@ def key_table() -> list[tuple[str, list[tuple[str, str]]]]:
         ),
         (
             t("help.section.levels"),
-            [(t("help.levels.replays.keys"), t("help.levels.replays"))],
+            [(t("help.levels.replays.keys"), t("help.levels.replays")),
+             (t("help.levels.lab.keys"), t("help.levels.lab"))],
         ),
         (
             t("help.section.everywhere"),

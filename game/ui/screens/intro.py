@@ -87,6 +87,8 @@ class IntroScene(MenuScene, Scene):
 
     def draw_diagram(self, surface, rect) -> None:
         """The belt with its valves, and what the level asks of them (from its intended solution)."""
+        if self.row.level.network.cell != "lstm":  # a GRU or plain RNN has no belt: the play screen shows it
+            return
         TitleScene.draw_belt(surface, pygame.Rect(rect.x, rect.y, rect.width, 36))
         labels = (
             ("forget", t("intro.diagram.forget")),

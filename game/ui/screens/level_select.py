@@ -102,6 +102,10 @@ class LevelSelectScene(Scene):
                 from .replays import ReplaysScene
 
                 self.app.stack.push(ReplaysScene(self.app, row))
+        elif inp.act == Act.LAB:
+            from .lab import LabScene
+
+            self.app.stack.push(LabScene(self.app))
         elif inp.act == Act.BACK:
             self.app.stack.pop()
 
@@ -161,6 +165,7 @@ class LevelSelectScene(Scene):
                 ("↑↓", t("footer.choose")),
                 (t("key.enter"), t("footer.play")),
                 ("O", t("footer.replays")),
+                ("L", t("footer.lab")),
                 (t("key.esc"), t("footer.back")),
                 ("F1", t("footer.help")),
             ],

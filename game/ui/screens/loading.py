@@ -39,6 +39,9 @@ class LoadingScene(Scene):
                 self.cancelling = True
                 self.job.cancel()
 
+    def moving(self) -> bool:
+        return self.job.state not in (FAILED, CANCELLED)  # the progress bar, and DONE moves on at once
+
     def update(self, dt: float) -> None:
         if self.job.state == DONE:
             from .intro import IntroScene

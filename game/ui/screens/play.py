@@ -11,7 +11,7 @@ import pygame_gui
 
 from ...controllers.explain import default_target
 from ...controllers.level_select import Row
-from ...controllers.play import SHOWN_GATES, PlayController
+from ...controllers.play import PlayController
 from ...session.replay import now
 from ...session.session import PlaySession
 from ...strings import t
@@ -110,7 +110,7 @@ class PlayScene(Scene):
         self.gui.mouse_pos_scale_factor = [1 / self.app.scale, 1 / self.app.scale]  # hover in canvas pixels
         self.sliders = {}
         for slot in range(self.session.S):
-            for k, gate in enumerate(SHOWN_GATES):
+            for k, gate in enumerate(self.ctl.shown_gates):
                 s = pygame_gui.elements.UIHorizontalSlider(
                     self.layout.slider(slot, k),
                     float(self.ctl.gate_value(slot, gate)),
@@ -145,7 +145,7 @@ class PlayScene(Scene):
             else:  # an arrow button: one step at once
                 if self.ctl.autoplay:
                     self.ctl.take_over()
-                self.ctl.slot, self.ctl.gate = slot, SHOWN_GATES.index(gate)
+                self.ctl.slot, self.ctl.gate = slot, self.ctl.shown_gates.index(gate)
                 self.ctl.set_gate(slot, gate, round(float(event.value), 2))
             return True
         if event.type in GUI_EVENTS:  # a slider's arrow was clicked: the slider takes its step
@@ -157,7 +157,7 @@ class PlayScene(Scene):
                 slot, gate, value = hit
                 if self.ctl.autoplay:
                     self.ctl.take_over()
-                self.ctl.slot, self.ctl.gate = slot, SHOWN_GATES.index(gate)
+                self.ctl.slot, self.ctl.gate = slot, self.ctl.shown_gates.index(gate)
                 self.ctl.set_gate(slot, gate, value)
                 return True
         if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
@@ -206,7 +206,7 @@ class PlayScene(Scene):
 
     def handle(self, inp) -> None:
         if isinstance(inp, Input) and inp.act == Act.EXPLAIN:
-            gate = SHOWN_GATES[self.ctl.gate]
+            gate = self.ctl.shown_gates[self.ctl.gate] if self.ctl.shown_gates else "hidden"
             self.explain(default_target(self.ctl.snapshot, self.ctl.slot, gate, self.session.S))
         elif isinstance(inp, Input):
             self.ctl.handle(inp)
@@ -217,6 +217,11 @@ class PlayScene(Scene):
             self.ctl.autoplay.paused = True  # reading an explanation should not miss the play
         self.ctl.anim = None
         self.app.stack.push(ExplainScene(self.app, self.session, self.ctl.snapshot.shown, False, target))
+
+    def moving(self) -> bool:
+        ctl = self.ctl
+        return ctl.anim is not None or (ctl.autoplay is not None and not ctl.autoplay.paused
+                                        and not ctl.help_open and not self.session.finished)
 
     def update(self, dt: float) -> None:
         self.ctl.update(dt)

@@ -7,6 +7,7 @@ import pygame
 from ...controllers.menu import Item, Menu
 from ...strings import t
 from .. import chrome, draw, theme
+from ..actions import Act
 from ..menu_view import GAP, ITEM_H, MenuScene, draw_menu
 from ..scenes import Scene
 
@@ -43,6 +44,12 @@ class TitleScene(MenuScene, Scene):
             Item("quit", t("title.quit")),
         ]
         self.menu = Menu(items, focus)
+
+    def other(self, inp) -> None:
+        if inp.act == Act.LAB:
+            from .lab import LabScene
+
+            self.app.stack.push(LabScene(self.app))
 
     def back(self) -> None:
         self.menu.focus = self.menu.index("quit")   # Esc on the title: one more Enter quits
@@ -124,6 +131,7 @@ class TitleScene(MenuScene, Scene):
             [
                 ("↑↓", t("footer.choose")),
                 (t("key.enter"), t("footer.open")),
+                ("L", t("footer.lab")),
                 ("F1", t("footer.help")),
                 (t("key.esc"), t("footer.quit")),
             ],

@@ -5,6 +5,7 @@ what passes (c·f); the input valve lets the word's candidate values g rise onto
 output valve lets the squashed memory down to the hidden state h (o·tanh c), which the network
 answers from. Every memory cell is a small square: yellow positive, blue negative, grey near zero.
 Stepping moves the belt: the old memory passes the valves and becomes the next word's memory.
+A GRU level and a plain RNN level have no belt: their lanes are drawn by gru_cell.py.
 """
 
 from __future__ import annotations
@@ -133,6 +134,10 @@ def places(lane: pygame.Rect) -> dict:
 
 def target_at(lane: pygame.Rect, pos, snap: Snapshot, slot: int, slots: int) -> Target:
     """The number under the mouse in a lane: a memory cell of a packet, else the nearest valve."""
+    if snap.cell != "lstm":
+        from . import gru_cell  # it draws with this module's valves and packets
+
+        return gru_cell.target_at(lane, pos, snap, slot, slots)
     per = len(snap.c) // slots
     where = places(lane)
     for name, (center, height) in where["packets"].items():
@@ -340,9 +345,16 @@ def draw_cell(
     draw.text(
         surface, draw.fit(title, 17, right - rect.x - 16), (rect.x + 16, rect.y + 10), 17, theme.TEXT, "bold"
     )
+    from . import gru_cell  # it draws with this module's valves and packets
+
+    lane_of = {"lstm": draw_lane, "gru": gru_cell.draw_gru_lane, "rnn": gru_cell.draw_rnn_lane}[snap.cell]
     for k, lane in enumerate(lanes):
         if len(lanes) > 1 and k == selected_slot:
             pygame.draw.rect(surface, theme.PANEL_HI, lane.inflate(8, 8), border_radius=8)
-        draw_lane(surface, lane, k, len(lanes), shown, words[shown.shown], anim, show_numbers)
+        lane_of(surface, lane, k, len(lanes), shown, words[shown.shown], anim, show_numbers)
         if explained is not None:
-            highlight(surface, lane, explained, k, len(lanes), len(snap.c) // len(lanes))
+            per = len(snap.c) // len(lanes)
+            if snap.cell == "lstm":
+                highlight(surface, lane, explained, k, len(lanes), per)
+            else:
+                gru_cell.highlight(surface, lane, explained, k, per, snap.cell)

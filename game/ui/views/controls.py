@@ -1,11 +1,12 @@
-"""One control group per slot: forget, input and output, each with its slider (pygame_gui draws the
-slider itself), its value, the keyboard focus and the hint's mark."""
+"""One control group per slot: the level's gates (LSTM forget, input, output; GRU update, reset), each
+with its slider (pygame_gui draws the slider itself), its value, the keyboard focus and the hint's
+mark. A plain RNN level has no gates: its group says so."""
 
 from __future__ import annotations
 
 import pygame
 
-from ...controllers.play import SHOWN_GATES, PlayController
+from ...controllers.play import PlayController
 from ...strings import t
 from .. import draw, theme
 from .layout import PlayLayout
@@ -13,7 +14,8 @@ from .layout import PlayLayout
 
 def gate_name(gate: str) -> str:
     """A gate's name as the player reads it (``gate`` is the code's name: forget, input, output)."""
-    return {"forget": t("gate.forget"), "input": t("gate.input"), "output": t("gate.output")}[gate]
+    return {"forget": t("gate.forget"), "input": t("gate.input"), "output": t("gate.output"),
+            "update": t("gate.update"), "reset": t("gate.reset")}[gate]
 
 
 def draw_controls(surface, layout: PlayLayout, ctl: PlayController) -> None:
@@ -35,7 +37,11 @@ def draw_controls(surface, layout: PlayLayout, ctl: PlayController) -> None:
             theme.TEXT if selected else theme.DIM,
             "bold",
         )
-        for k, gate in enumerate(SHOWN_GATES):
+        if not ctl.shown_gates:
+            draw.paragraph(surface, t("controls.rnn.none"),
+                           pygame.Rect(group.x + 12, group.y + layout.title_h, group.width - 24,
+                                       group.height - layout.title_h - 8), 16, theme.DIM)
+        for k, gate in enumerate(ctl.shown_gates):
             row = layout.gate_row(slot, k)
             focused = selected and k == ctl.gate
             if focused:

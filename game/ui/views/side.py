@@ -109,6 +109,7 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
     if says:
         title = (
             t("side.memory.holds") if numeric
+            else t("side.memory.says.direct") if s.cell != "lstm"  # a GRU's or RNN's memory is h itself
             else t("side.memory.says") if s.S == 1 else t("side.memory.says.slots")
         )
         draw.text(surface, draw.fit(title, 18, w, "bold"), (x, y), 18, theme.TEXT, "bold")
@@ -143,7 +144,7 @@ def draw_side(surface, rect: pygame.Rect, buttons: tuple[pygame.Rect, ...], ctl:
         for slot in range(s.S):
             vals = " ".join(
                 t("side.hint.value", letter=theme.GATE_LETTERS[g], value=ctl.hint[g][slot])
-                for g in ("forget", "input", "output")
+                for g in ctl.shown_gates
             )
             lines.append(t("side.hint.slot", n=slot + 1, values=vals) if s.S > 1 else vals)
         for line in hint_title:  # whose gates these are: the network's, from *your* memory now
