@@ -100,7 +100,7 @@ def test_the_game_joins_and_its_queue_uploads_in_the_background(server, made, da
         assert (data / "challenges").is_dir(), "the class's challenge file is kept for offline play"
         q.start()
         try:
-            upload = cls.submit(LEVEL, json.dumps(played(ch, LEVEL, player="Merry Robin 21")))
+            upload = cls.submit(LEVEL, json.dumps(played(ch, LEVEL, player="Merry Robin 21", hints=2)))
             news = []
             for _ in range(400):
                 news += cls.poll()
@@ -166,7 +166,7 @@ def test_submit_prints_one_line_per_file_and_exits_1_on_a_refusal(server, made, 
 
     _, ch = made
     good = tmp_path / "good.json"
-    good.write_bytes(as_bytes(played(ch, LEVEL, player="Sunny Gecko 15")))
+    good.write_bytes(as_bytes(played(ch, LEVEL, player="Sunny Gecko 15", hints=3)))  # a play of its own
     foreign = tmp_path / "foreign.json"
     foreign.write_text(json.dumps({**played(ch, LEVEL), "level_id": "campaign/02-keep"}))
     missing = tmp_path / "missing.json"
@@ -208,7 +208,7 @@ def test_export_writes_the_gradebook_csv(server, made, tmp_path, data, capsys):
     _, ch = made
     with ClassClient(server.url) as c:
         token = c.join(server.code, "Witty Puffin 64")["token"]
-        c.upload(token, as_bytes(played(ch, LEVEL, player="Witty Puffin 64")))
+        c.upload(token, as_bytes(played(ch, LEVEL, player="Witty Puffin 64", hints=1)))  # its own play
     out = tmp_path / "grades" / "week3.csv"
     assert main(["classroom", "export", server.url, "--token", server.teacher_token, "--csv", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
