@@ -16,11 +16,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import safe_io
-from ..atomic import write_text
-from ..classroom.client import MAX_REPLAY_BYTES, ClassClient, ClassError, one_line
-from ..progress import ProgressStore, StoreError, normalize_name
 from .errors import ReplayArgumentError
+
+# The parsers are built for every command line (`--help` included), so this module imports only the
+# standard library at first; the client, the progress store and the rest load when a command runs.
 
 
 def add_parsers(csub) -> None:
@@ -46,8 +45,10 @@ def add_parsers(csub) -> None:
                      help="one row per student and level: name,level,best_score,stars,attempts,verified_at")
 
 
-def _known_token(url: str, code: str, name: str) -> tuple[ProgressStore | None, str | None]:
-    """The token of an earlier join as NAME (kept in the progress store), if the store can be used."""
+def _known_token(url: str, code: str, name: str):
+    """(the progress store or None, the token of an earlier join as NAME or None)."""
+    from ..progress import ProgressStore, StoreError
+
     try:
         store = ProgressStore()
         token = next((m["token"] for m in store.memberships()
@@ -58,6 +59,10 @@ def _known_token(url: str, code: str, name: str) -> tuple[ProgressStore | None, 
 
 
 def submit(args) -> int:
+    from .. import safe_io
+    from ..classroom.client import MAX_REPLAY_BYTES, ClassClient, ClassError, one_line
+    from ..progress import StoreError, normalize_name
+
     try:
         name = normalize_name(args.name)
     except StoreError as e:
@@ -111,6 +116,9 @@ def submit(args) -> int:
 
 
 def export(args) -> int:
+    from ..atomic import write_text
+    from ..classroom.client import ClassClient, ClassError
+
     try:
         client = ClassClient(args.url, timeout=60.0)
     except ClassError as e:
