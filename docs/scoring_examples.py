@@ -84,8 +84,9 @@ def examples() -> str:
     step = s.sequence.words.index("Meanwhile")
     own = s.model_run.gates[step, 1]
     add("07-reset, the textbook solution",
-        f"Forget 0 at “Meanwhile”; the network itself only goes down to {own:.2f} there. Your full reset is "
-        "at least as good for the answer in both runs, so it costs nothing.", s.result())
+        f"Forget 0 at “Meanwhile”; the network itself sets {own:.2f} there. A full reset is at least as good "
+        "for the answer as the network's in both runs, so that decision costs nothing (the agreement counts "
+        "only differences where the network's gate would have done better).", s.result())
 
     words = s.sequence.words
     g2 = g.copy()

@@ -20,7 +20,9 @@ class TerminalProgress:
     def __call__(self, p: TrainProgress) -> bool:
         filled = int(round(p.fraction * self.width))
         forced = "" if p.held_out_forced_accuracy is None else f" forced {p.held_out_forced_accuracy:6.1%}"
-        line = (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
+        tries = getattr(p, "seed_tries", 1)  # a level's training tries further seeds when one fails
+        seed = f"seed {p.seed_try + 1} of {tries} " if tries > 1 else ""
+        line = (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {seed}"
                 f"length {p.length} ({p.stage + 1}/{p.stages}) attempt {p.attempt + 1} "
                 f"step {p.step} acc {p.held_out_accuracy:6.1%}{forced} {p.phase} {p.seconds:5.1f}s")
         if self.tty:

@@ -182,6 +182,7 @@ EN: dict[str, str] = {
         "attempt {attempt} · stage {stage} of {stages} · {steps} steps · "
         "accuracy on new sentences {accuracy:.0f}%"
     ),
+    "loading.seed": "seed {seed} of {tries} (the last one did not play as designed)",
     "loading.phase.learning": "learning the task",
     "loading.phase.annealing": "making its gates decisive",
     "loading.phase.done": "finished",

@@ -22,6 +22,17 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray, batch: int):
     return float(loss), p / batch, correct
 
 
+def uniform_cross_entropy(logits: np.ndarray, batch: int):
+    """Cross-entropy against the uniform distribution: the target when a memory holds no single answer
+    (e.g. two different clues added together). Minimal when every answer is equally likely.
+    Returns (loss, dlogits)."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    V = logits.shape[1]
+    loss = -logp.sum() / (V * batch)
+    return float(loss), (np.exp(logp) - 1.0 / V) / batch
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -48,16 +59,19 @@ def crisp_penalty(gates: np.ndarray, free: np.ndarray | None, lam: float, batch:
     return value, (lam / batch) * (1.0 - 2.0 * gates) * s
 
 
-def gate_supervision(gates: np.ndarray, targets: np.ndarray, weight: float, batch: int):
-    """Binary cross-entropy between chosen gates and target values where targets are not NaN.
+def gate_supervision(gates: np.ndarray, targets: np.ndarray, weight: float, batch: int,
+                     emphasis: np.ndarray | None = None):
+    """Binary cross-entropy between chosen gates and target values where targets are not NaN, each
+    entry scaled by ``emphasis`` (1 when None).
 
-    Its gradient on the pre-activation is simply (g - target); entries without a target get 0.
+    Its gradient on the pre-activation is simply emphasis * (g - target); entries without a target get 0.
     """
     mask = ~np.isnan(targets)
     if not mask.any():
         return 0.0, np.zeros_like(gates)
     y = np.where(mask, targets, 0.0)
+    w = np.where(mask, 1.0 if emphasis is None else emphasis, 0.0)
     eps = np.finfo(gates.dtype).tiny
     bce = -(y * np.log(np.maximum(gates, eps)) + (1.0 - y) * np.log(np.maximum(1.0 - gates, eps)))
-    value = weight * float(bce[mask].sum()) / batch
-    return value, np.where(mask, (weight / batch) * (gates - y), 0.0)
+    value = weight * float((w * np.where(mask, bce, 0.0)).sum()) / batch
+    return value, (weight / batch) * w * (gates - y)

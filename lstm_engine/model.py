@@ -2,9 +2,14 @@
 
 The objective is what design.md found necessary to make the game fair:
   loss = CE(own run) + forced_weight * CE(same batch under the intended gating)
-       + crisp penalty on the network's own gates + gate supervision where the task marks it.
-The intended-gating run is the same batch appended along the batch axis with gate overrides, so
-one forward/backward pass covers both.
+       + mixed_weight * (classify: CE(uniform | sequences under a gating that mixes several answers in
+                                   one memory); regress: squared error against what that memory holds)
+       + crisp penalty on the network's own gates + gate supervision where the task marks it
+         (each target weighted by the batch's emphasis, so decisive gates count more).
+The intended-gating and mixed runs are the same sequences appended along the batch axis with gate
+overrides, so one forward/backward pass covers all three. The mixed run teaches the readout what the
+game teaches the player: a memory holding two different clues added together holds no answer (and a
+memory holding several numbers holds their sum: Batch.mixed_targets).
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ class Objective:
     parts: dict[str, float]
     accuracy: float                 # the network's own run
     forced_accuracy: float | None   # under the intended gating, when the batch has one
+    # how sure the right answers are under the intended gating (the own run when there is none):
+    # mean p(right) (classify) or the share within half the tolerance (regress)
+    confidence: float = 0.0
     grads: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
 
@@ -141,19 +149,27 @@ class Model:
 
     # -- the training objective ----------------------------------------------------------------
     def objective(self, batch: Batch, *, forced_weight: float = 1.0, crisp: float = 0.0,
-                  noise_sigma: float = 0.0, supervision_weight: float = 0.0, rng=None,
-                  grads: bool = True, workspace: Workspace | None = None) -> Objective:
+                  noise_sigma: float = 0.0, supervision_weight: float = 0.0, mixed_weight: float = 0.0,
+                  rng=None, grads: bool = True, workspace: Workspace | None = None) -> Objective:
         T, B = batch.x.shape[:2]
         S = self.cell.slots if self.gated else 0
         G = len(self.gate_names) * S  # columns of the sigmoid block: LSTM [i | f | o], GRU [z | r]
         forced = batch.intended is not None and forced_weight > 0 and self.gated
+        mixed_cols = np.zeros(0, np.int64)
+        if batch.mixed is not None and mixed_weight > 0 and forced and (
+                self.kind == "classify" or batch.mixed_targets is not None):
+            mixed_cols = np.flatnonzero(~np.isnan(batch.mixed[0, :, 0]))
         x, mask, targets, gates = batch.x, batch.mask, batch.targets, None
         if forced:
-            x = np.concatenate([x, x], axis=1)
-            mask = np.concatenate([mask, mask], axis=1)
-            targets = np.concatenate([targets, targets], axis=1)
-            free = np.full((T, B, G), np.nan)
-            gates = gates_dict(np.concatenate([free, batch.intended], axis=1), S, self.gate_names)
+            xs, ms, ts = [x, x], [mask, mask], [targets, targets]
+            gs = [np.full((T, B, G), np.nan), batch.intended]
+            if mixed_cols.size:
+                xs.append(x[:, mixed_cols])
+                ms.append(mask[:, mixed_cols])
+                ts.append((targets if self.kind == "classify" else batch.mixed_targets)[:, mixed_cols])
+                gs.append(batch.mixed[:, mixed_cols])
+            x, mask, targets = (np.concatenate(a, axis=1) for a in (xs, ms, ts))
+            gates = gates_dict(np.concatenate(gs, axis=1), S, self.gate_names)
         B2 = x.shape[1]
         noise = None
         if noise_sigma > 0 and self.gated:
@@ -168,30 +184,44 @@ class Model:
             hF = trace.h.transpose(0, 2, 1)
             out = (np.matmul(W, hF).transpose(0, 2, 1) + self.readout["bias"]).reshape(T * B2, -1)
             tg = targets.reshape(T * B2, *targets.shape[2:])
-            own = np.tile(np.arange(B2) < B, T)
+            cols = np.tile(np.arange(B2), T)
         else:
             t_idx, b_idx = np.nonzero(mask)
             hs = trace.h[t_idx, b_idx]
             tg = targets[t_idx, b_idx]
-            own = b_idx < B
+            cols = b_idx
             out = self.outputs(hs)
+        own, mix = cols < B, cols >= 2 * B
         parts: dict[str, float] = {}
         dout = np.empty_like(out)
+
+        sure = [0.0]
 
         def score(rows, weight, name):
             if self.kind == "classify":
                 loss, d, correct = losses.softmax_cross_entropy(out[rows], tg[rows], B)
+                # d = (p - onehot) / B, so p(right) = 1 + B * d at the target
+                p_right = 1.0 + B * d[np.arange(len(d)), tg[rows]] if len(d) else np.zeros(0)
             else:
                 loss, d, correct = losses.mean_squared_error(out[rows], tg[rows], B, self.tolerance)
+                p_right = np.all(np.abs(out[rows] - tg[rows]) <= self.tolerance / 2, axis=1)
             parts[name] = loss
             dout[rows] = weight * d
+            if name != "mixed":  # the last of own, forced: how sure the intended gating's answers are
+                sure[0] = float(np.mean(p_right)) if len(p_right) else 0.0
             return weight * loss, float(correct.mean()) if correct.size else 0.0
 
         total, acc = score(own, 1.0, "own")
         forced_acc = None
         if forced:
-            fl, forced_acc = score(~own, forced_weight, "forced")
+            fl, forced_acc = score(~own & ~mix, forced_weight, "forced")
             total += fl
+        if mixed_cols.size and self.kind == "classify":
+            parts["mixed"], d = losses.uniform_cross_entropy(out[mix], B)
+            dout[mix] = mixed_weight * d
+            total += mixed_weight * parts["mixed"]
+        elif mixed_cols.size:
+            total += score(mix, mixed_weight, "mixed")[0]
         dpre = None
         if self.gated and (crisp > 0 or (supervision_weight > 0 and batch.supervise is not None)):
             sg = trace.sigmoid_gates
@@ -202,10 +232,11 @@ class Model:
                 total += parts["crisp"]
             if supervision_weight > 0 and batch.supervise is not None:
                 parts["supervision"], d = losses.gate_supervision(
-                    sg[:, :B], np.asarray(batch.supervise, sg.dtype), supervision_weight, B)
+                    sg[:, :B], np.asarray(batch.supervise, sg.dtype), supervision_weight, B,
+                    None if batch.emphasis is None else np.asarray(batch.emphasis, sg.dtype))
                 dpre[:, :B] += d
                 total += parts["supervision"]
-        result = Objective(float(total), parts, acc, forced_acc)
+        result = Objective(float(total), parts, acc, forced_acc, sure[0])
         if not grads:
             return result
         if every_step:

@@ -21,6 +21,12 @@ class Batch:
     mask: (T, B) bool, the steps that are scored (e.g. the blank).
     intended: optional (T, B, 3S) gate values [i | f | o] of the intended solution, NaN = free.
     supervise: optional (T, B, 3S) gate targets for the network's own run, NaN = unsupervised.
+    emphasis: optional (T, B, 3S) weight of each supervision target (1 where absent); decisive gates
+        weigh more than the rest.
+    mixed: optional (T, B, 3S) gate values that write several different answers into one memory; its
+        target is "no answer in particular" (uniform). NaN rows (a sequence with no mixture) are skipped.
+    mixed_targets: regression only: what the memory under ``mixed`` holds (e.g. the sum of every number
+        written), shaped like targets.
     """
 
     x: np.ndarray
@@ -28,6 +34,9 @@ class Batch:
     mask: np.ndarray
     intended: np.ndarray | None = None
     supervise: np.ndarray | None = None
+    emphasis: np.ndarray | None = None
+    mixed: np.ndarray | None = None
+    mixed_targets: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -40,7 +49,8 @@ class Batch:
 
         def pick(a):
             return None if a is None else a[:T, idx]
-        return Batch(pick(self.x), pick(self.targets), mask[:T], pick(self.intended), pick(self.supervise))
+        return Batch(pick(self.x), pick(self.targets), mask[:T], pick(self.intended), pick(self.supervise),
+                     pick(self.emphasis), pick(self.mixed), pick(self.mixed_targets))
 
 
 class FirstSymbolTask:

@@ -4,8 +4,11 @@ Recipe (engine-reference.md): success on long gaps is bimodal, so train short se
 move to the next length once held-out accuracy reaches ``advance_accuracy``; if an attempt runs out
 of steps, restart from a seed derived from the first. The crisp-gate penalty and the gate noise stay
 off until the final length is learned, then ramp in linearly over ``anneal_steps`` (switching them on
-from the start stalls training). Everything random comes from the seed: the same seed gives
-bit-identical weights.
+from the start stalls training). An attempt succeeds when held-out accuracy reaches ``target_accuracy``
+and, after the anneal, the answers under the intended gating are sure enough (``target_confidence``:
+accuracy alone stops training while the right answer is barely on top; it waits at most
+``settle_steps`` for that). Everything random comes from
+the seed: the same seed gives bit-identical weights.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class TrainConfig:
     lengths: tuple[int, ...] | None = None  # the curriculum; None = the task's default_lengths
     advance_accuracy: float = 0.99
     target_accuracy: float = 0.99
+    target_confidence: float = 0.0          # mean p(right) under the intended gating (Objective.confidence)
+    settle_steps: int = 400                 # at most this many steps waiting for target_confidence
     max_steps: int = 2000                   # per attempt
     restarts: int = 2                       # further attempts after the first
     patience: int = 400                     # restart when held-out accuracy stalls this many steps
@@ -42,6 +47,7 @@ class TrainConfig:
     eval_size: int = 512
     forced_weight: float = 1.0              # weight of the run under the intended gating
     supervision_weight: float = 0.0
+    mixed_weight: float = 0.0               # weight of the mixed-memory run (its target: no answer)
     crisp: float = 0.0                      # lambda of the crisp-gate penalty
     gate_noise: float = 0.0                 # sigma of the noise on gate pre-activations
     anneal_steps: int = 200
@@ -50,7 +56,7 @@ class TrainConfig:
     def __post_init__(self):
         checks = [("batch_size", self.batch_size >= 1), ("learning_rate", self.learning_rate > 0),
                   ("max_steps", self.max_steps >= 1), ("restarts", self.restarts >= 0),
-                  ("patience", self.patience >= 1),
+                  ("patience", self.patience >= 1), ("settle_steps", self.settle_steps >= 0),
                   ("eval_every", self.eval_every >= 1), ("eval_size", self.eval_size >= 1),
                   ("advance_accuracy", 0 < self.advance_accuracy <= 1),
                   ("target_accuracy", 0 < self.target_accuracy <= 1),
@@ -129,7 +135,7 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
             eval_sets[length] = task.sample(np.random.default_rng([config.seed, 99, length]),
                                             config.eval_size, length)
         o = model.objective(eval_sets[length], grads=False, forced_weight=config.forced_weight)
-        return o.accuracy, o.forced_accuracy
+        return o.accuracy, o.forced_accuracy, o.confidence
 
     for attempt in range(config.restarts + 1):
         seed = attempt_seed(config.seed, attempt)
@@ -138,7 +144,7 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
         noise_rng = np.random.default_rng([seed, 2])
         opt = Adam(model.params(), lr=config.learning_rate)
         ws = Workspace()
-        stage, anneal_start = 0, None
+        stage, anneal_start, settle_start = 0, None, None
         acc, facc, loss = 0.0, None, float("nan")
         best_here, best_step = -1.0, 0  # best held-out accuracy at this stage, and when
         pool, pool_length = None, None
@@ -156,7 +162,8 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
                 batch = pool.take(data_rng.integers(0, config.pool, config.batch_size))
             obj = model.objective(batch, forced_weight=config.forced_weight, crisp=config.crisp * ramp,
                                   noise_sigma=config.gate_noise * ramp,
-                                  supervision_weight=config.supervision_weight, rng=noise_rng,
+                                  supervision_weight=config.supervision_weight,
+                                  mixed_weight=config.mixed_weight, rng=noise_rng,
                                   workspace=ws)
             loss = obj.loss
             if not np.isfinite(loss):
@@ -166,7 +173,7 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
             total_steps += 1
             if step % config.eval_every and step != config.max_steps:
                 continue
-            acc, facc = evaluate(length)
+            acc, facc, sure = evaluate(length)
             history.append((attempt, step, length, acc))
             learned = acc >= config.advance_accuracy and (facc is None or facc >= config.advance_accuracy)
             phase = "learning"
@@ -180,9 +187,13 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
                     anneal_start = step
                 annealed = not needs_anneal or (anneal_start is not None
                                                 and step - anneal_start >= config.anneal_steps)
-                phase = "annealing" if anneal_start is not None and not annealed else phase
-                if annealed and acc >= config.target_accuracy and (
-                        facc is None or facc >= config.target_accuracy):
+                phase = "annealing" if anneal_start is not None else phase
+                accurate = acc >= config.target_accuracy and (facc is None or facc >= config.target_accuracy)
+                if annealed and accurate and settle_start is None:
+                    settle_start = step
+                # sure enough, or waited `settle_steps` for it: confidence never costs a restart
+                if annealed and accurate and (sure >= config.target_confidence
+                                              or step - settle_start >= config.settle_steps):
                     success, phase = True, "done"
             if progress is not None and progress(TrainProgress(
                     attempt, step, config.max_steps, stage, len(lengths), length, loss, acc, facc, phase,

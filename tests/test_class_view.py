@@ -113,7 +113,8 @@ def test_a_harmless_difference_ranks_below_one_that_cost_the_answer():
     view = class_view(Level(name), [attempt(name, wiped, p) for p in ("ada", "bo")])
     assert view["steps"][harmless]["distance"] > view["steps"][7]["distance"]
     assert view["steps"][harmless]["miss"] < view["steps"][7]["miss"]
-    assert strip(view, harmless, "output")["distance"] > 0.5 and strip(view, harmless, "output")["miss"] == 0
+    out = strip(view, harmless, "output")  # far from the network, yet next to nothing for the answer
+    assert out["distance"] > 0.5 and out["miss"] < 0.01 * view["steps"][7]["miss"]
     assert view["most_wrong"][0] == 7
 
 

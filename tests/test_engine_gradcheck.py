@@ -224,6 +224,9 @@ MODEL_CASES = {
     # every step scored (sequence labelling): the objective may take a different path for this
     "slots2-every-step-scored": dict(slots=2, forced=0.7, crisp=0.3, sup=0.5, every_step=True),
     "slots2-large-vocab": dict(slots=2, forced=0.7, crisp=0.3, sup=0.5, V=100),
+    # a mixed-memory run (uniform target) on some sequences, supervision with per-entry emphasis
+    "slots2-mixed-emphasis": dict(slots=2, forced=0.7, crisp=0.3, sup=0.5, mixed=0.6),
+    "slots2-mixed-every-step": dict(slots=2, forced=0.7, crisp=0.0, sup=0.5, mixed=1.3, every_step=True),
 }
 
 
@@ -238,7 +241,12 @@ def test_model_objective_gradcheck(float64, helpers, case):
     batch = gated_batch(rng, T, B, V, O, S)
     if c.get("every_step"):
         batch.mask[...] = True
-    kw = dict(forced_weight=c["forced"], crisp=c["crisp"], supervision_weight=c["sup"])
+    if c.get("mixed"):
+        batch.mixed = rng.uniform(0.0, 1.0, (T, B, 3 * S))
+        batch.mixed[:, 1] = np.nan                      # sequence 1 has no mixture: skipped
+        batch.emphasis = rng.uniform(0.5, 10.0, (T, B, 3 * S))
+    kw = dict(forced_weight=c["forced"], crisp=c["crisp"], supervision_weight=c["sup"],
+              mixed_weight=c.get("mixed", 0.0))
 
     def loss():
         return model.objective(batch, grads=False, **kw).loss
@@ -246,10 +254,12 @@ def test_model_objective_gradcheck(float64, helpers, case):
     obj = model.objective(batch, **kw)
     # every requested term is present and contributes
     expected_parts = {"own"} | ({"forced"} if c["forced"] else set()) | (
-        {"crisp"} if c["crisp"] else set()) | ({"supervision"} if c["sup"] else set())
+        {"crisp"} if c["crisp"] else set()) | ({"supervision"} if c["sup"] else set()) | (
+        {"mixed"} if c.get("mixed") else set())
     assert set(obj.parts) == expected_parts
     assert all(v > 0 for v in obj.parts.values())
-    weights = {"own": 1.0, "forced": c["forced"], "crisp": 1.0, "supervision": 1.0}
+    weights = {"own": 1.0, "forced": c["forced"], "crisp": 1.0, "supervision": 1.0,
+               "mixed": c.get("mixed", 0.0)}
     assert obj.loss == pytest.approx(sum(weights[k] * v for k, v in obj.parts.items()), rel=1e-12)
     assert set(obj.grads) == set(model.params())
     for name, p in model.params().items():

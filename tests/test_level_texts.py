@@ -70,7 +70,8 @@ def test_never_writing_my_keys_answers_what_an_empty_memory_says():
     nothing = default_gating(len(seq), Gates(forget=1.0, input=0.0, output=0.0), level.network.slots)
     apply_rules(nothing, seq, [Rule(at="question", output=1.0)], level.network.slots)
     empty = run("09-keys-and-phone", nothing)
-    assert run("09-keys-and-phone", gates).predicted == empty.predicted == "office"
+    never = run("09-keys-and-phone", gates)
+    assert never.predicted == empty.predicted and not never.wins  # the empty memory's answer: no win
     assert "empty memory" in strategy.explanation
 
 

@@ -131,7 +131,8 @@ def test_the_solution_with_its_slots_swapped_is_not_capped(name):
     sol = play(name, solution(name)).result()
     swapped = play(name, scoring.relabel(solution(name), (1, 0), 2)).result()
     if swapped.correct:  # the network answers it right too: it is the same gating
-        assert swapped.agreement == sol.agreement and swapped.relabelled == (1, 0)
+        # scored as the same gating relabelled (when both labellings agree equally, either may be kept)
+        assert swapped.agreement == sol.agreement and swapped.relabelled in (None, (1, 0))
         assert swapped.stars == sol.stars or not swapped.confident
 
 

@@ -144,6 +144,9 @@ def visit_every_screen(app) -> list[str]:
     loading.job = SimpleNamespace(state=RUNNING, progress=progress, trained=True, fraction=0.4, error="")
     loading.cancelling = False
     problems.extend(audit_draw(app, loading))
+    from game.levels.training import LevelProgress  # a later seed: one more line on the screen
+    loading.job.progress = LevelProgress(*vars(progress).values(), seed=9, seed_try=2, seed_tries=5)
+    problems.extend(audit_draw(app, loading))
     loading.job.state, loading.job.error = FAILED, "could not prepare the network: " + "reason " * 60
     problems.extend(audit_draw(app, loading))
     app.stack.pop()

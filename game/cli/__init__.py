@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     ck = lsub.add_parser("check", help="play the model's own gating, the solution and the losing strategies")
     ck.add_argument("levels", nargs="*", metavar="ID|PATH", help="default: every shipped level")
     ck.add_argument("--json", action="store_true", help="one JSON object per level")
+    ck.add_argument("--seeds", type=int, metavar="N", help="train N seeds (the level's and the next ones) "
+                    "and print on how many the level is playable, which strategy fails, and what to change")
 
     rp = sub.add_parser("replay", help="record, verify and show replays")
     rsub = rp.add_subparsers(dest="replay_command", metavar="REPLAY_COMMAND", required=True)

@@ -27,12 +27,35 @@ def outcome_json(o, expect: str) -> dict:
             "verdict": verdict_word(o, expect), "reason": o.reason}
 
 
+def check_seeds(name, level, n: int, as_json: bool) -> bool:
+    """`levels check --seeds N`: train N seeds (progress on stderr), print the table; True when the level
+    is playable on at least 4 of 5 of them (80%)."""
+    from ..levels import diagnosis, training
+
+    seeds = training.seed_sequence(level, n)
+    checks = []
+    for k, seed in enumerate(seeds):
+        bar = TerminalProgress(f"{name} seed {seed} ({k + 1}/{n})")
+        try:
+            model, _ = training.train_level(level, bar, seed)
+        finally:
+            bar.close()
+        checks.append(training.check_level(level, model))
+    report = diagnosis.seeds_report(level, name, seeds, checks)
+    print(json.dumps(report.to_dict()) if as_json else "\n".join(report.lines()), flush=True)
+    return report.count >= 0.8 * n
+
+
 def run(args) -> int:
     from ..levels import catalogue, training
     from ..levels.loader import validate_paths
 
     if args.levels_command == "list":
         return list_levels(catalogue.shipped_entries(), args.json)
+    if getattr(args, "seeds", None) is not None and not 1 <= args.seeds <= 100:
+        print("error: --seeds must be from 1 to 100", file=sys.stderr)
+        return 2
+
     if args.levels_command == "validate":
         code, lines = validate_paths(args.paths)
         print("\n".join(lines))
@@ -66,6 +89,8 @@ def run(args) -> int:
                   f"{name}: {where if report else 'loaded (' + where + ')'}, held-out {acc:.1%} own, "
                   f"{facc:.1%} intended"
                   + (f", {row['steps']} steps, {row['seconds']:.2f} s" if report else ""))
+        elif args.seeds is not None:
+            failed |= not check_seeds(name, level, args.seeds, args.json)
         else:
             model, _, _ = training.ensure_model(level, TerminalProgress(name))
             c = training.check_level(level, model)
@@ -76,7 +101,7 @@ def run(args) -> int:
                 print(json.dumps({"level": name, "playable": c.playable, "problems": c.problems(),
                                   "held_out": c.held_out, "held_out_forced": c.held_out_forced,
                                   "model": outcome_json(c.own, "win"),
-                                  "solution": outcome_json(c.solution, "win"),
+                                  "solution": None if c.solution is None else outcome_json(c.solution, "win"),
                                   "losing": {n: outcome_json(o, "lose") for n, o in c.losing}}))
                 continue
             print(f"{name}: {'playable' if c.playable else 'NOT PLAYABLE'} "

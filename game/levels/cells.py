@@ -22,7 +22,9 @@ ENGINE = {"input": "i", "forget": "f", "output": "o", "update": "z", "reset": "r
 # where every slot starts: keep the memory, write nothing, show nothing (GRU: keep, the candidate sees all)
 KEEP = {"input": 0.0, "forget": 1.0, "output": 0.0, "update": 1.0, "reset": 1.0}
 # the gate a sentence's role is about, at its key word (trained in as supervision)
-ROLE_GATE = {"lstm": {"clue": "input", "distractor": "input", "reset": "forget", "question": "output"},
+# a sign (signed number levels) is decided by the output gate: it must show the sign to the next step
+ROLE_GATE = {"lstm": {"clue": "input", "distractor": "input", "reset": "forget", "question": "output",
+                      "sign": "output"},
              "gru": {"clue": "update", "distractor": "update", "reset": "reset", "question": "update"},
              "rnn": {}}
 SUPERVISED = {"lstm": ("input", "forget"), "gru": ("update", "reset"), "rnn": ()}

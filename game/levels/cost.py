@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .schema import Level, NumericPlay, NumericTask, TextTask
-from .sequence import answer_vocabulary, input_vocabulary, template_words
+from .sequence import MARKS, answer_vocabulary, input_vocabulary, template_words
 
 HELD_OUT_PASS = 1000  # sequences run at once by the held-out check (training.HELD_OUT)
 
@@ -61,8 +61,8 @@ def _run(least: int, most: int, curriculum) -> int:
 
 def longest_sequence(level: Level) -> int:
     t = level.task
-    if isinstance(t, NumericTask):
-        return _run(t.length[0], t.length[1], t.curriculum)
+    if isinstance(t, NumericTask):  # a signed level also reads a sign word before each marked number
+        return _run(t.length[0], t.length[1], t.curriculum) + (MARKS[t.kind] if t.kind == "signed" else 0)
     filler = max((len(template_words(f)) for f in t.fillers), default=0)
     total = 0
     for item in t.story:
@@ -76,7 +76,7 @@ def longest_sequence(level: Level) -> int:
 
 def played_length(level: Level) -> int:
     if isinstance(level.play, NumericPlay):
-        return len(level.play.values)
+        return len(level.play.values) + len(level.play.signs or ())
     sentences = level.task.sentences if isinstance(level.task, TextTask) else {}
     return sum(len(template_words(item.filler if item.filler is not None else sentences[item.sentence].text))
                for item in level.play if item.filler is not None or item.sentence in sentences)

@@ -6,6 +6,15 @@ Building data (a pool of up to thousands of sequences) is reported while it runs
 ``observe_building(callback)``, every ``sample`` calls ``callback(BuildProgress)`` at least every
 ``REPORT_SECONDS``; a callback that returns False stops the build with ``TrainingCancelled``, the
 same exception as cancelling the training loop, so Esc works at once while data is built.
+
+Two things make the trained network look like the lesson, whatever its seed:
+  - emphasis: each role's decisive gate (input at a clue or distractor, forget at a reset, output at
+    the question) is supervised ``training.decisive`` times harder than the other supervised gates, so
+    the network clears at a reset (forget near 0) and writes clues crisply instead of half-doing both;
+  - the mixed gating: the intended gating with every value of the asked word list written into the
+    asked slot and nothing forgotten there. When that memory holds two or more different answers its
+    target is "no answer in particular" (uniform), so "never clear the belt" or "write the look-alike
+    too" cannot win by the luck of how two sums happen to decode.
 """
 
 from __future__ import annotations
@@ -23,12 +32,15 @@ from lstm_engine import Batch, TrainingCancelled
 from . import cells
 from .schema import Level, NumericTask
 from .sequence import (
+    GATE_INDEX,
     PAD,
+    SIGNS,
     Sequence,
     Token,
     answer_vocabulary,
     decisive_targets,
     input_vocabulary,
+    placeholders,
     sample_numeric,
     sample_text,
     solution_gating,
@@ -78,6 +90,7 @@ class _Reporter:
             self.last = now
             if self.callback(BuildProgress(self.done, self.total)) is False:
                 raise TrainingCancelled("building training data cancelled")
+SIGNED_INPUTS = 5   # and, for signed levels, "plus" and "minus" markers
 
 
 class LevelTask:
@@ -90,7 +103,8 @@ class LevelTask:
         self.numeric = isinstance(t, NumericTask)
         if self.numeric:
             self.kind, self.tolerance = "regress", t.tolerance
-            self.input_size, self.output_size = NUMERIC_INPUTS, 1
+            self.input_size = SIGNED_INPUTS if t.kind == "signed" else NUMERIC_INPUTS
+            self.output_size = 1
             self.vocab, self.answers = [], []
             self.default_lengths = tuple(t.curriculum or (t.length[1],))
         else:
@@ -102,16 +116,91 @@ class LevelTask:
         self.word_id = {w: k for k, w in enumerate(self.vocab)}
         self.answer_id = {w: k for k, w in enumerate(self.answers)}
         self._sentences: dict = {}  # rendered sentences, reused across sequences
-        self._rows: dict[Token, tuple[np.ndarray, np.ndarray]] = {}
+        self._rows: dict[Token, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def token_gating(self, tok: Token) -> tuple[np.ndarray, np.ndarray]:
-        """Intended gates and supervision targets of one word. A solution's rules never look at the
-        step number (semantics forbids it), so both depend on the token alone and can be cached."""
+    def token_gating(self, tok: Token) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Intended gates, supervision targets and their emphasis for one word. A solution's rules never
+        look at the step number (semantics forbids it), so all three depend on the token alone."""
         if tok not in self._rows:
             one = Sequence((tok,), "")
             gates = solution_gating(self.level, one)
-            self._rows[tok] = (gates[0], decisive_targets(self.level, one, gates)[0])
+            targets = decisive_targets(self.level, one, gates)[0]
+            emphasis = np.ones_like(targets)
+            role_gate = cells.ROLE_GATE[cells.cell_of(self.level)]
+            if tok.key and tok.role in role_gate:
+                S = self.level.network.slots
+                g = cells.columns(self.level).index(role_gate[tok.role])
+                emphasis[g * S:(g + 1) * S] = self.level.network.training.decisive
+            self._rows[tok] = (gates[0], targets, emphasis)
         return self._rows[tok]
+
+    def _sign_blind(self, seq: Sequence, intended: np.ndarray, rng):
+        """Signed levels: the output gate shut at some sign words, so the next number is written without
+        its sign. The network cannot know that sign: plus and minus are equally likely, so the honest
+        answer counts such a number as 0 (the mean of +v and -v)."""
+        S = self.level.network.slots
+        o0 = GATE_INDEX["output"] * S
+        signs = [k for k, tok in enumerate(seq.tokens[:seq.blank]) if tok.role == "sign"]
+        if not signs or rng is None:
+            return None
+        blind = [k for k in signs if rng.random() < 0.5] or [signs[int(rng.integers(len(signs)))]]
+        out = intended.copy()
+        out[blind, o0:o0 + S] = 0.0
+        total = float(seq.answer) - sum(SIGNS[seq.tokens[k].word] * seq.tokens[k + 1].value for k in blind)
+        return out, total
+
+    def mixed_gating(self, seq: Sequence, intended: np.ndarray, rng=None):
+        """(gating, target) of the mixed run, or None. Words: the intended gating with every value of the
+        asked list written into the asked slot and that slot never cleared, when that memory holds two
+        or more answers (and the solution's own memory does not already). Numbers: the intended gating
+        with one more unmarked number written; the memory then holds, and must say, the sum of both."""
+        if cells.cell_of(self.level) != "lstm":  # the mixtures below are written in an LSTM's gates
+            return None
+        S = self.level.network.slots
+        i0, f0 = GATE_INDEX["input"] * S, GATE_INDEX["forget"] * S
+        if self.numeric and self.level.task.kind == "signed":
+            return self._sign_blind(seq, intended, rng)
+        if self.numeric:
+            # any unmarked number, the one read at the question too ("keep the latest reading")
+            b = seq.blank
+            free = [k for k, tok in enumerate(seq.tokens[:b + 1]) if tok.role in ("filler", "question")
+                    and intended[k, i0] < 0.5 and np.all(intended[k + 1:b + 1, f0] > 0.5)]
+            if not free or rng is None:
+                return None
+            # one more number, or (half of the time) any number of them, up to "add everything"
+            n = 1 if rng.random() < 0.5 else int(rng.integers(1, len(free) + 1))
+            extra = rng.choice(free, size=n, replace=False)
+            out = intended.copy()
+            out[extra, i0] = 1.0
+            total = float(seq.answer) + sum(seq.tokens[k].value for k in extra)
+            # drop each marked write half of the time, so a number written alone is read faithfully too
+            for m, tok in enumerate(seq.tokens[:b]):
+                if tok.role == "clue" and intended[m, i0] > 0.5 and rng.random() < 0.5:
+                    out[m, i0] = 0.0
+                    sign = seq.tokens[m - 1].word if m > 0 else "plus"
+                    total -= SIGNS.get(sign, 1.0) * tok.value
+            return out, total
+        t = self.level.task
+        q = seq.tokens[seq.blank]
+        question = t.sentences[q.sentence]
+        lists = placeholders(t.sentences[question.about].text)
+        if not lists or q.slot is None:
+            return None
+        values, table = set(t.words[lists[0]]), t.answers.get(question.answer, {})
+        steps = [k for k, tok in enumerate(seq.tokens[:seq.blank])
+                 if tok.key and tok.role in ("clue", "distractor") and tok.word in values]
+        s = q.slot
+
+        def answers(ks):
+            return {table.get(seq.tokens[k].word, seq.tokens[k].word) for k in ks}
+        cleared = [k for k in range(seq.blank) if intended[k, f0 + s] < 0.5]
+        kept = [k for k in steps if intended[k, i0 + s] > 0.5 and k >= (cleared[-1] if cleared else 0)]
+        if len(answers(steps)) < 2 or len(answers(kept)) > 1:  # no mixture, or the solution's own
+            return None
+        out = intended.copy()
+        out[:, f0 + s] = 1.0
+        out[steps, i0 + s] = 1.0
+        return out, None
 
     def draw(self, rng: np.random.Generator, length: int | None = None) -> Sequence:
         if self.numeric:
@@ -122,16 +211,19 @@ class LevelTask:
         """One sequence as the network's input: (T,) token ids, or (T, 3) numbers."""
         if self.numeric:
             T = len(seq)
-            return np.array([[t.value, float(t.role == "clue"), float(k == T - 1)]
-                             for k, t in enumerate(seq.tokens)])
+            rows = [[t.value, float(t.role == "clue"), float(k == T - 1), float(t.word == "plus"),
+                     float(t.word == "minus")] for k, t in enumerate(seq.tokens)]
+            return np.array(rows)[:, :self.input_size]
         return np.array([self.word_id[w] for w in seq.words], np.int64)
 
-    def encode(self, seqs: list[Sequence], report: _Reporter | None = None) -> Batch:
-        """Right-padded batch; the answer is scored at each sequence's blank."""
+    def encode(self, seqs: list[Sequence], rng: np.random.Generator | None = None,
+               report: _Reporter | None = None) -> Batch:
+        """Right-padded batch; the answer is scored at each sequence's blank. rng picks the extra number
+        of a numeric level's mixed run (none without it)."""
         B = len(seqs)
         T = max(len(s) for s in seqs)
         if self.numeric:
-            x = np.zeros((T, B, NUMERIC_INPUTS))
+            x = np.zeros((T, B, self.input_size))
             targets = np.zeros((T, B, 1))
         else:
             x = np.full((T, B), self.word_id[PAD], np.int64)
@@ -140,6 +232,9 @@ class LevelTask:
         W = cells.width(self.level)  # one block of S columns per gate of the cell
         intended = np.empty((T, B, W))
         supervise = np.full((T, B, W), np.nan)
+        emphasis = np.ones((T, B, W))
+        mixed = np.full((T, B, W), np.nan)
+        mixed_targets = np.zeros_like(targets, dtype=float) if self.numeric else None
         for b, seq in enumerate(seqs):
             n, k = len(seq), seq.blank
             x[:n, b] = self.inputs(seq)
@@ -149,9 +244,17 @@ class LevelTask:
             intended[:n, b] = [r[0] for r in rows]
             intended[n:, b] = rows[-1][0]  # padding after the blank changes nothing that is scored
             supervise[:n, b] = [r[1] for r in rows]
+            emphasis[:n, b] = [r[2] for r in rows]
+            m = self.mixed_gating(seq, intended[:n, b], rng)
+            if m is not None:
+                mixed[:n, b], mixed[n:, b] = m[0], m[0][-1]
+                if self.numeric:
+                    mixed_targets[k, b] = m[1]
             if report is not None:
                 report.tick()
-        return Batch(x, targets, mask, intended, supervise)
+        none = W == 0 or np.isnan(mixed[0, :, 0]).all()  # a plain RNN has no gates to mix
+        return Batch(x, targets, mask, intended, supervise, emphasis, None if none else mixed,
+                     None if none else mixed_targets)
 
     def sample(self, rng: np.random.Generator, batch_size: int, length: int) -> Batch:
         report = _Reporter(2 * batch_size)
@@ -159,4 +262,4 @@ class LevelTask:
         for _ in range(batch_size):
             seqs.append(self.draw(rng, length))
             report.tick()
-        return self.encode(seqs, report)
+        return self.encode(seqs, np.random.default_rng([int(rng.integers(2**31)), 5]), report)

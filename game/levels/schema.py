@@ -99,9 +99,12 @@ class TextTask(Strict):
 class NumericTask(Strict):
     """Numbers read one per step; ``marked`` steps carry a "remember this" flag; the answer is read at
     the last step. kind adding: the sum of the two marked numbers. kind series: a time series (readings
-    that drift like a sensor log) with one marked reading, whose value is the answer."""
+    that drift like a sensor log) with one marked reading, whose value is the answer. kind signed: like
+    adding, but the word ``plus`` or ``minus`` comes just before each marked number and says whether
+    it is added or subtracted; the number itself does not say, so the sign must reach the next step
+    through the hidden state."""
 
-    kind: Literal["adding", "series"]
+    kind: Literal["adding", "series", "signed"]
     length: Range
     tolerance: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
     curriculum: list[Annotated[int, Field(ge=2, le=1000)]] | None = None  # most steps, stage by stage
@@ -119,7 +122,7 @@ class Training(Strict):
     max_steps: int = Field(default=2000, ge=1, le=100_000)
     batch: int = Field(default=32, ge=1, le=1024)
     pool: int = Field(default=1024, ge=1, le=100_000)  # training sequences generated per curriculum stage
-    learning_rate: float = Field(default=0.01, gt=0.0, le=1.0)
+    learning_rate: float = Field(default=0.02, gt=0.0, le=1.0)
     restarts: int = Field(default=3, ge=0, le=20)
     crisp: float = Field(default=0.05, ge=0.0, le=10.0)
     gate_noise: float = Field(default=0.5, ge=0.0, le=10.0)
@@ -129,6 +132,12 @@ class Training(Strict):
     # output gate is best left free: the network uses it to carry context in its hidden state.
     # A GRU level's default is update and reset (game/levels/cells.py).
     supervised_gates: list[Literal["input", "forget", "output", "update", "reset"]] = ["input", "forget"]
+    # How much more each role's decisive gate (input at a clue or distractor, forget at a reset, output
+    # at the question) weighs than the other supervised gates: the gates the lesson is about come out crisp.
+    decisive: float = Field(default=10.0, ge=0.0, le=100.0)
+    # Weight of the mixed-memory run: the same sequence with every value of the asked word list written
+    # into the asked slot, trained to answer nothing in particular (a mixed memory holds no answer).
+    mixed: float = Field(default=2.0, ge=0.0, le=100.0)
     forced: float = Field(default=1.0, ge=0.0, le=100.0)
     forget_bias: float = Field(default=1.0, ge=-10.0, le=10.0)
 
@@ -171,6 +180,9 @@ class PlayItem(Strict):
 class NumericPlay(Strict):
     values: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(min_length=2, max_length=1000)
     marked: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=2)  # adding: 2, series: 1
+    # signed: the word before each marked number, in the order of ``marked``; the played sequence has
+    # these words inserted, so it is len(values) + len(signs) steps long
+    signs: list[Literal["plus", "minus"]] | None = Field(default=None, min_length=1, max_length=2)
 
 
 # -- gatings: the solution and the losing strategies -------------------------------------------------

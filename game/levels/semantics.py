@@ -300,8 +300,14 @@ def _numeric(level: Level, out: list) -> None:
     need = MARKS[t.kind]
     if len(marked) != need or len(set(marked)) != len(marked):
         out.append((("play", "marked"), f"a {t.kind} level marks exactly {need} different step(s)"))
+    signs = level.play.signs
+    if t.kind == "signed" and (signs is None or len(signs) != len(marked)):
+        out.append((("play", "signs"), "a signed level gives a sign (plus or minus) for each marked number"))
+    elif t.kind != "signed" and signs is not None:
+        out.append((("play", "signs"), f"only signed levels have signs, not a {t.kind} level"))
     if not out:
-        total = sum(level.play.values[m - 1] for m in marked)
+        factor = dict(zip(marked, [{"plus": 1, "minus": -1}[s] for s in signs], strict=True)) if signs else {}
+        total = round(sum(factor.get(m, 1) * level.play.values[m - 1] for m in marked), 10)
         if isinstance(level.answer, str) or abs(level.answer - total) > 1e-9:
             what = "the marked numbers add up to" if need > 1 else "the marked reading is"
             out.append((("answer",), f"{what} {total:g}, not {level.answer!r}"))
@@ -318,7 +324,8 @@ def _rule_problems(level: Level, loc: tuple, r, steps_allowed: bool, length: int
     """One rule's problems: a slot, sentence or word the level does not have, a step past the end."""
     S = level.network.slots
     names = level.task.sentences if isinstance(level.task, TextTask) else {}
-    vocab = set(input_vocabulary(level.task)) if isinstance(level.task, TextTask) else set()
+    vocab = set(input_vocabulary(level.task)) if isinstance(level.task, TextTask) else \
+        ({"plus", "minus"} if level.task.kind == "signed" else set())
     out = [(loc + (g,), why) for g in r.given() if (why := wrong_gate(level, g))]
     if r.slot is not None and r.slot > S:
         out.append((loc + ("slot",), f"slot {r.slot} does not exist: the network has {S} slot(s)"))

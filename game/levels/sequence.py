@@ -27,6 +27,7 @@ ROLE_GATE = cells.ROLE_GATE["lstm"]
 def gate_index(gates: tuple[str, ...]) -> dict[str, int]:
     """Column block of each gate of a gating table (cells.columns of the level)."""
     return {g: k for k, g in enumerate(gates)}
+SIGNS = {"plus": 1.0, "minus": -1.0}
 
 
 @dataclass(frozen=True)
@@ -195,19 +196,25 @@ def play_text(level: Level) -> Sequence:
     return b.done(("play",))
 
 
-MARKS = {"adding": 2, "series": 1}  # how many steps a numeric task marks
+MARKS = {"adding": 2, "series": 1, "signed": 2}  # how many steps a numeric task marks
 
 
-def numeric_sequence(values, marked) -> Sequence:
-    """Marked steps (0-based) are clues in slot 0; the last step is the question. The answer is the
-    sum of the marked values (one mark: that value)."""
+def numeric_sequence(values, marked, signs: dict[int, str] | None = None) -> Sequence:
+    """Marked steps (0-based indices into values) are clues in slot 0; the last step is the question.
+    The answer is the sum of the marked values (one mark: that value). signs: marked index -> "plus" or
+    "minus", a sign word read just before that number (key word of role "sign"); the answer is then
+    the signed sum."""
     T = len(values)
+    signs = signs or {}
     toks = []
     for t, v in enumerate(values):
         role = "question" if t == T - 1 else ("clue" if t in marked else "filler")
+        if t in signs:
+            toks.append(Token(signs[t], "sign", True, None, None, 0.0))
         toks.append(Token(f"{v:.2f}" + ("*" if t in marked else ""), role,
                           role != "filler", None, 0 if role != "filler" else None, float(v)))
-    return Sequence(tuple(toks), float(sum(values[t] for t in marked)))
+    total = sum(SIGNS.get(signs.get(t, "plus"), 1.0) * values[t] for t in marked)
+    return Sequence(tuple(toks), round(float(total), 10))
 
 
 def sample_numeric(task: NumericTask, rng: np.random.Generator, max_length: int | None = None) -> Sequence:
@@ -220,12 +227,17 @@ def sample_numeric(task: NumericTask, rng: np.random.Generator, max_length: int 
     else:
         values = rng.random(T).round(2)
     marked = rng.choice(T - 1, size=MARKS[task.kind], replace=False)  # never the question step itself
-    return numeric_sequence(values.tolist(), {int(m) for m in marked})
+    signs = None
+    if task.kind == "signed":
+        signs = {int(m): ("plus", "minus")[int(rng.integers(2))] for m in marked}
+    return numeric_sequence(values.tolist(), {int(m) for m in marked}, signs)
 
 
 def play_sequence(level: Level) -> Sequence:
     if isinstance(level.play, NumericPlay):
-        return numeric_sequence(level.play.values, {m - 1 for m in level.play.marked})
+        p = level.play
+        signs = None if p.signs is None else {m - 1: s for m, s in zip(p.marked, p.signs, strict=False)}
+        return numeric_sequence(p.values, {m - 1 for m in p.marked}, signs)
     return play_text(level)
 
 

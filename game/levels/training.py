@@ -1,8 +1,10 @@
 """A trained network per level: the training recipe, the content-addressed cache, the playability check.
 
-Cache key = hash of the level's task, network and solution sections and the engine version: editing a
-level's texts never retrains it, editing its task, network or solution always does (the solution's
-gating is trained in). Shipped weights live in
+Cache key = hash of the level's task, network and solution sections, the engine version and the
+recipe version: editing a level's texts never retrains it, editing its task, network or solution (the
+solution's gating is trained in) or changing the recipe always does. When the level's seed gives a
+network that is not playable, training tries the next seeds (at most SEED_TRIES in all) and records
+the seed it kept with the weights. Shipped weights live in
 assets/models/<key>.npz with their content hashes in assets/models/manifest.json; other weights in the
 per-user cache. A missing or corrupt file is retrained (with progress shown), never a crash.
 """
@@ -11,20 +13,37 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
-from lstm_engine import ENGINE_VERSION, Model, ModelFileError, TrainConfig, load_model, save_model, train
+from lstm_engine import (
+    ENGINE_VERSION,
+    Model,
+    ModelFileError,
+    TrainConfig,
+    TrainProgress,
+    load_model,
+    save_model,
+    train,
+)
 
 from .. import atomic, paths, safe_io
 from . import cells, verdict
 from .generator import LevelTask
+from .machine import fingerprint
 from .schema import Level
 from .sequence import Sequence, play_sequence, solution_gating, strategy_gating
 
 PLAYABLE_ACCURACY = 0.99
+CONFIDENCE = 0.97   # training goes on until the intended gating's mean p(right) reaches this...
+SETTLE = 1000       # ...or for this many steps at most (it also settles mixed memories towards no answer)
+SEED_TRIES = 5      # the level's seed and at most 4 more when a network comes out not playable
+SURE = 0.9          # a seed is preferred when the solution's p(right) on the played sequence reaches this
+# Bump when the recipe (objective, supervision, stopping rule) changes: every level key changes with it,
+# so weights trained by an older recipe are retrained, never mixed with the new ones.
+RECIPE = 2
 HELD_OUT = 1000
 MANIFEST_MAX_BYTES = 1024 * 1024
 
@@ -34,11 +53,12 @@ def level_key(level: Level) -> str:
     solution's explanation is text shown to the player, so it is left out, like every other text
     (written as empty, which keeps the key of a level without one as it always was). Fields added
     since the first levels are left out while they hold their defaults (the cell while it is the LSTM,
-    the GRU's gates while unset), so every LSTM level keeps the key it always had."""
+    the GRU's gates while unset), so every LSTM level keeps its key while the recipe stays the same."""
     network = level.network.model_dump(mode="json")
     if network["cell"] == "lstm":
         del network["cell"]
-    payload = {"task": level.task.model_dump(mode="json"), "network": network, "engine": ENGINE_VERSION}
+    payload = {"task": level.task.model_dump(mode="json"), "network": network, "engine": ENGINE_VERSION,
+               "recipe": RECIPE}
     if level.solution is not None:
         solution = level.solution.model_copy(update={"explanation": None})
         payload["solution"] = _without_unset_gru_gates(solution.model_dump(mode="json"))
@@ -59,9 +79,11 @@ def train_config(level: Level, seed: int | None = None) -> TrainConfig:
     return TrainConfig(seed=level.network.seed if seed is None else seed, batch_size=t.batch,
                        learning_rate=t.learning_rate, forget_bias=t.forget_bias, max_steps=t.max_steps,
                        restarts=t.restarts, forced_weight=t.forced, supervision_weight=t.supervision,
+                       mixed_weight=t.mixed,
                        crisp=t.crisp, gate_noise=t.gate_noise, anneal_steps=t.anneal_steps,
                        pool=max(t.pool, t.batch),
-                       advance_accuracy=PLAYABLE_ACCURACY, target_accuracy=PLAYABLE_ACCURACY)
+                       advance_accuracy=PLAYABLE_ACCURACY, target_accuracy=PLAYABLE_ACCURACY,
+                       target_confidence=CONFIDENCE, settle_steps=SETTLE)
 
 
 def new_model(level: Level, task: LevelTask, seed: int | None = None) -> Model:
@@ -72,11 +94,58 @@ def new_model(level: Level, task: LevelTask, seed: int | None = None) -> Model:
 
 
 def train_level(level: Level, progress=None, seed: int | None = None):
-    """Train a fresh network for the level; returns (model, TrainReport)."""
+    """Train a fresh network for the level with one seed; returns (model, TrainReport)."""
     task = LevelTask(level)
     model = new_model(level, task, seed)
     report = train(model, task, train_config(level, seed), progress=progress)
     return model, report
+
+
+@dataclass
+class LevelProgress(TrainProgress):
+    """The engine's progress plus which seed is being tried: "seed 2 of 5"."""
+
+    seed: int = 0
+    seed_try: int = 0        # 0-based
+    seed_tries: int = 1
+
+
+def seed_sequence(level: Level, tries: int = SEED_TRIES) -> list[int]:
+    """The seeds training tries in turn: the level's own, then the next ones."""
+    return [(level.network.seed + k) % 2**31 for k in range(tries)]
+
+
+@dataclass
+class Trained:
+    model: Model
+    report: object            # TrainReport of the kept seed
+    seed: int                 # the seed whose network was kept
+    tries: int                # seeds trained
+    check: CheckResult
+
+
+def train_playable(level: Level, progress=None, tries: int = SEED_TRIES) -> Trained:
+    """Train with the level's seed and, while the network is not playable, with the next seeds (at most
+    ``tries`` in all). Keeps the first network that plays as designed beyond doubt (CheckResult.playable,
+    the solution at p(right) >= SURE, its own gating confidently right); otherwise the best of those
+    tried: playable by counts_as_playable first, then the fewest problems, then the surest."""
+    best = None
+    seeds = seed_sequence(level, tries)
+    for k, seed in enumerate(seeds):
+        def tagged(p, k=k, seed=seed):
+            return progress(LevelProgress(**{f.name: getattr(p, f.name) for f in fields(p)},
+                                          seed=seed, seed_try=k, seed_tries=len(seeds)))
+        model, report = train_level(level, None if progress is None else tagged, seed)
+        check = check_level(level, model)
+        found = Trained(model, report, seed, k + 1, check)
+        if check.playable and check.solution.probability >= SURE and check.own.confident:
+            return found
+        rank = (counts_as_playable(check), report.success, -len(check.problems()), check.own.confident,
+                check.solution.probability)
+        if best is None or rank > best[0]:
+            best = (rank, found)
+    best[1].tries = len(seeds)
+    return best[1]
 
 
 # -- playing a gating through the network --------------------------------------------------------------
@@ -143,6 +212,17 @@ class CheckResult:
         out += [f"losing strategy '{n}' does not clearly lose: {o.reason}" for n, o in self.losing
                 if not o.clear_loss]
         return out
+
+
+def losing_counts(o: Outcome) -> bool:
+    """Does a losing strategy's outcome spoil the level? Yes unless it clearly loses (verdict.py): a
+    narrow loss could be a win on another seed."""
+    return not o.clear_loss
+
+
+def counts_as_playable(c: CheckResult) -> bool:
+    """The rule that accepts a seed and counts seeds (levels check --seeds): CheckResult.playable."""
+    return c.playable
 
 
 def check_level(level: Level, model: Model) -> CheckResult:
@@ -225,20 +305,26 @@ def ensure_model(level: Level, progress=None, force: bool = False, ship: bool = 
         model, why = cached_model(level)
         if model is not None:
             return model, None, why
-    model, report = train_level(level, progress)
+    found = train_playable(level, progress)
+    model, report = found.model, found.report
     key = level_key(level)
     target = (ship_dir or paths.user_cache_dir() / "models") / f"{key}.npz"
+    seeds = f"seed {found.seed}" + (f", {found.tries} seeds tried" if found.tries > 1 else "")
     try:
         digest = save_model(target, model, extra={"level": level.id},
-                            training={"config": train_config(level).to_dict(), "steps": report.steps,
+                            training={"config": train_config(level, found.seed).to_dict(),
+                                      "steps": report.steps, "seed": found.seed, "seeds_tried": found.tries,
+                                      "recipe": RECIPE, "fingerprint": fingerprint(),
                                       "attempts": report.attempts, "success": report.success,
+                                      "playable": counts_as_playable(found.check),
                                       "held_out_accuracy": report.held_out_accuracy,
                                       "held_out_forced_accuracy": report.held_out_forced_accuracy})
     except OSError as e:  # an unwritable cache costs a retrain next time, never the game
-        return model, report, f"trained ({why}), not saved: {e}"
+        return model, report, f"trained ({why}, {seeds}), not saved: {e}"
     if ship:
         manifest = read_manifest(ship_dir)
-        manifest[key] = {"level": level.id, "model_hash": digest}
+        manifest[key] = {"level": level.id, "model_hash": digest, "seed": found.seed,
+                         "fingerprint": fingerprint()}
         write_manifest(manifest, ship_dir)
-    return model, report, f"trained ({why}), saved to {target}"
+    return model, report, f"trained ({why}, {seeds}), saved to {target}"
 

@@ -27,7 +27,7 @@ loses. MARGIN = 0.25: a network that has really read the clue moves the right an
 from about 1/N to near 1, far more than 0.25, while a guess moves it by exactly 0; 0.25 is also more
 than any two-answer coin flip can drift (a win there needs p ≥ 0.75 when the baseline is 0.5).
 
-Number levels (adding, series) are judged in the answer's own units against the level's tolerance.
+Number levels (adding, signed, series) are judged in the answer's own units against the level's tolerance.
 The starred numbers are replaced by fixed readings spread over 0–1 (``NUMBER_GRID``; the m-th star of
 variant k reads GRID[(k + 3m) mod 10]), which moves the true answer to y_k. With the same gates the
 network answers a_k; on the played sentence it answers a, the truth is y:
@@ -56,7 +56,7 @@ from lstm_engine.model import gates_dict
 from ..strings import t
 from .generator import LevelTask
 from .schema import Level
-from .sequence import Sequence, placeholders
+from .sequence import SIGNS, Sequence, placeholders
 
 MARGIN = 0.25          # word levels: how far above its own guess the right answer must be
 CLEAR_FACTOR = 2.0     # word levels: a wrong answer this many times likelier than the right: a clear loss
@@ -132,7 +132,15 @@ def counterfactual_numbers(seq: Sequence, kind: str) -> tuple[list[int], np.ndar
     marked = [k for k, tok in enumerate(seq.tokens) if tok.role == "clue"]
     G = len(NUMBER_GRID)
     vals = np.array([[NUMBER_GRID[(k + 3 * m) % G] for m in range(len(marked))] for k in range(G)])
-    truths = vals.sum(axis=1) if kind == "adding" else vals[:, -1] if len(marked) else np.zeros(G)
+    # signed levels: each starred number counts with the sign word read just before it
+    signs = np.array([SIGNS[seq.tokens[k - 1].word] if k > 0 and seq.tokens[k - 1].role == "sign" else 1.0
+                      for k in marked])
+    if not marked:
+        truths = np.zeros(G)
+    elif kind in ("adding", "signed"):
+        truths = (vals * signs).sum(axis=1)
+    else:
+        truths = vals[:, -1]
     return marked, vals, truths
 
 

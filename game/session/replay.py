@@ -134,6 +134,20 @@ def _load_file(path, level_file) -> Level:
         raise ReplayError(f"{path}: the level file does not load:\n{e}") from None
 
 
+def _changed(path, replay: ReplayFile, level: Level, model=None) -> str:
+    """Why a replay no longer verifies on this level: its network first (a newer training recipe retrains
+    every level, and names the network that changed), else the level's content."""
+    model = model if model is not None else training.ensure_model(level)[0]
+    now = model_hash(model)
+    if now != replay.model_hash:
+        changed = "" if level_hash(level) == replay.level_hash else " (and the level file too)"
+        return (f"{path}: the network of level '{replay.level_id}' has changed since this replay was "
+                f"recorded{changed}: it was played on a different network ({replay.model_hash[:12]}; now "
+                f"{now[:12]}), so it cannot be verified")
+    return (f"{path}: level '{replay.level_id}' has changed since this replay was recorded "
+            f"(level hash differs)")
+
+
 def find_level(path, replay: ReplayFile, level_file=None) -> tuple[str, Level, str | None]:
     """(name, level, source file or None) of the level a replay was recorded on; ReplayError if it
     cannot be found. Every candidate must have the recorded content hash (module docstring)."""
@@ -156,8 +170,7 @@ def find_level(path, replay: ReplayFile, level_file=None) -> tuple[str, Level, s
             if entry.level is None:
                 raise ReplayError(f"{path}: level '{name}' does not load: {entry.error}")
             if level_hash(entry.level) != replay.level_hash:
-                raise ReplayError(f"{path}: level '{ref}' has changed since this replay was recorded "
-                                  f"(level hash differs)")
+                raise ReplayError(_changed(path, replay, entry.level))
             return name, entry.level, None
     why = []
     candidates = [p for p in (replay.level_source, refs.path_of(ref)) if p is not None]
@@ -192,8 +205,7 @@ def verify(path, replay: ReplayFile | None = None, level_file=None) -> Verificat
     name, level, source = find_level(path, replay, level_file)
     model, _, _ = training.ensure_model(level)
     if model_hash(model) != replay.model_hash:
-        raise ReplayError(f"{path}: recorded with a different network for '{replay.level_id}' "
-                          f"(model hash differs)")
+        raise ReplayError(_changed(path, replay, level, model))
     if len(replay.history) > MAX_ACTIONS_PER_WORD * len(play_sequence(level)) + 1000:
         raise ReplayError(f"{path}: the history is implausibly long ({len(replay.history)} actions)")
     try:

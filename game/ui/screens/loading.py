@@ -91,7 +91,10 @@ class LoadingScene(Scene):
                 "annealing": t("loading.phase.annealing"),
                 "done": t("loading.phase.done"),
             }.get(p.phase, p.phase)
-            draw.text(surface, phase, (cx, bar.bottom + 56), 17, theme.DIM, anchor="center")
+            if getattr(p, "seed_try", 0) > 0:  # an earlier seed gave a network that is not playable
+                phase += " · " + t("loading.seed", seed=p.seed_try + 1, tries=p.seed_tries)
+            draw.text(surface, draw.fit(phase, 17, 900), (cx, bar.bottom + 56), 17, theme.DIM,
+                      anchor="center")
         draw.paragraph(
             surface,
             t("loading.first_time"),
