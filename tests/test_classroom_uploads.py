@@ -172,3 +172,18 @@ def test_uploads_wait_with_backoff_while_the_server_is_away(db):
         assert s.upload_status(u)["tries"] == 2 and s.upload_status(u)["state"] == "queued"
         q.retry_now()
         assert q.run_once(now=102.5) == 2.0, "retry_now forgets the backoff"
+
+
+def test_a_hint_the_server_missed_marks_the_next_attempt_self_reported(db):
+    port = free_port()  # the server is away
+    with ProgressStore(db) as s:
+        m = s.save_membership(f"http://127.0.0.1:{port}", "ABCDEF", "Calm Otter 12", "tok")
+        q = UploadQueue(s, client_factory=lambda url: ClassClient(url, timeout=1.0))
+        q.ask_hint(m, f"http://127.0.0.1:{port}", "tok", "warmup", 3)
+        q.run_once(now=0.0)
+        hint = [n for n in q.updates() if n.kind == "hint"]
+        assert len(hint) == 1 and "connection refused" in hint[0].reason
+        first = q.enqueue(m, "warmup", '{"a": 1}')
+        second = q.enqueue(m, "warmup", '{"a": 2}')
+        other = q.enqueue(m, "other", '{"a": 3}')
+        assert [s.upload_status(u)["hints_offline"] for u in (first, second, other)] == [True, False, False]
