@@ -72,6 +72,9 @@ MAX_SCORE = 1e6              # |score|: scores are 0..100; anything far outside 
 MAX_TIME_LENGTH = 64         # "2024-06-11T09:30:12.345+00:00"
 MAX_SETTINGS_BYTES = 64 * 1024
 MAX_REPLAY_CHARS = 4 * 1024 * 1024  # = game/session/replay.MAX_BYTES
+MAX_SERVER_LENGTH = 300     # a class server's address
+MAX_TOKEN_LENGTH = 200      # a class server's student token
+MAX_REASON_LENGTH = 300     # a class server's one-line answer; a class title
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a write waits for another window's write to finish
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -167,6 +170,42 @@ def _valid_attempt(row: tuple) -> bool:
     return (isinstance(score, (int, float)) and math.isfinite(score) and abs(score) <= MAX_SCORE
             and isinstance(stars, int) and 0 <= stars <= MAX_STARS and won in (0, 1)
             and isinstance(when, str) and 0 < len(when) <= MAX_TIME_LENGTH and not _has_forbidden(when))
+
+
+def _bounded(value: object, what: str, most: int, empty: bool = False) -> str:
+    text = _text(value, what)
+    if (not text and not empty) or len(text) > most or _has_forbidden(text):
+        raise StoreError(f"{what} must be 1 to {most} characters without control characters")
+    return text
+
+
+def _short_text(value: object, most: int, empty: bool = False) -> bool:
+    return (isinstance(value, str) and (empty or value != "") and len(value) <= most
+            and not _has_forbidden(value))
+
+
+def _valid_membership(row: tuple) -> bool:
+    _, server, code, nickname, token, title = row
+    return (_short_text(server, MAX_SERVER_LENGTH) and _short_text(code, 32) and _valid_name(nickname)
+            and _short_text(token, MAX_TOKEN_LENGTH) and _short_text(title, MAX_REASON_LENGTH, empty=True))
+
+
+def _valid_upload(row: tuple, with_replay: bool) -> bool:
+    _, membership, level, state, tries, score, stars, reason, offline = row[:9]
+    try:
+        _level_id(level)
+    except StoreError:
+        return False
+    ok = (state in ("queued", "accepted", "refused") and isinstance(tries, int) and tries >= 0
+          and offline in (0, 1) and (reason is None or _short_text(reason, MAX_REASON_LENGTH, empty=True)))
+    if state == "accepted":
+        ok = ok and isinstance(score, (int, float)) and math.isfinite(score) and abs(score) <= MAX_SCORE \
+            and isinstance(stars, int) and 0 <= stars <= MAX_STARS
+    if with_replay:
+        replay, server, token = row[9:]
+        ok = ok and isinstance(replay, str) and _short_text(server, MAX_SERVER_LENGTH) \
+            and _short_text(token, MAX_TOKEN_LENGTH)
+    return ok
 
 
 def settings_to_json(settings: object) -> str:
@@ -706,6 +745,108 @@ class ProgressStore:
             conn.execute("UPDATE players SET settings = ? WHERE id = ?", (text, pid))
 
         self._write(f"save the settings of {name!r}", save)
+
+    # -- classes (game/classroom/uploads.py) -------------------------------------------------------------
+
+    def save_membership(self, server: str, code: str, nickname: str, token: str, title: str = "",
+                        player: str | None = None) -> int:
+        """Remember a class joined (a rejoin replaces the token and title); returns the membership id."""
+        values = (_bounded(server, "a server address", MAX_SERVER_LENGTH), _bounded(code, "a class code", 32),
+                  normalize_name(nickname), _bounded(token, "a token", MAX_TOKEN_LENGTH),
+                  _bounded(title, "a class title", MAX_REASON_LENGTH, empty=True))
+        who = None if player is None else normalize_name(player)
+
+        def save(conn: sqlite3.Connection) -> int:
+            pid = None if who is None else self._player_id(conn, who, create=True)
+            conn.execute("INSERT INTO class_memberships (player_id, server, code, nickname, token, title, "
+                         "joined) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT (server, code, nickname) DO UPDATE SET "
+                         "token = excluded.token, title = excluded.title, "
+                         "player_id = coalesce(excluded.player_id, player_id)", (pid, *values, _now()))
+            return conn.execute("SELECT id FROM class_memberships WHERE server = ? AND code = ? "
+                                "AND nickname = ?", values[:3]).fetchone()[0]
+
+        return self._write(f"remember the class {values[1]!r}", save)
+
+    _MEMBERSHIP = f"""id, substr(server, 1, {MAX_SERVER_LENGTH + 1}), substr(code, 1, 33),
+        substr(nickname, 1, {MAX_NAME_LENGTH + 1}), substr(token, 1, {MAX_TOKEN_LENGTH + 1}),
+        substr(title, 1, {MAX_REASON_LENGTH + 1})"""
+
+    def memberships(self) -> list[dict[str, Any]]:
+        """Classes joined, newest first: {"id", "server", "code", "nickname", "token", "title"}."""
+        rows = self._read("read the classes joined", lambda c: c.execute(
+            f"SELECT {self._MEMBERSHIP} FROM class_memberships ORDER BY id DESC").fetchall())
+        good = [r for r in rows if _valid_membership(r)]
+        self._skipped(len(rows) - len(good))
+        keys = ("id", "server", "code", "nickname", "token", "title")
+        return [dict(zip(keys, r, strict=True)) for r in good]
+
+    def queue_upload(self, membership_id: int, level_id: str, replay: str,
+                     hints_offline: bool = False) -> int:
+        """Queue one finished attempt for the class server; returns the upload id."""
+        level, text = _level_id(level_id), _text(replay, "the replay")
+        if len(text) > MAX_REPLAY_CHARS:
+            raise StoreError("the replay is too long to queue")
+
+        def insert(conn: sqlite3.Connection) -> int:
+            now = _now()
+            return int(conn.execute(
+                "INSERT INTO class_uploads (membership_id, level_id, replay, hints_offline, created, "
+                "updated) VALUES (?, ?, ?, ?, ?, ?)",
+                (int(membership_id), level, text, int(bool(hints_offline)), now, now)).lastrowid)
+
+        return self._write(f"queue an attempt at level {level!r} for the class", insert)
+
+    _UPLOAD = f"""u.id, u.membership_id, substr(u.level_id, 1, {MAX_LEVEL_ID_LENGTH + 1}), u.state, u.tries,
+        CASE WHEN typeof(u.score) IN ('integer', 'real') THEN u.score END,
+        CASE WHEN typeof(u.stars) = 'integer' THEN u.stars END,
+        substr(u.reason, 1, {MAX_REASON_LENGTH + 1}), u.hints_offline"""
+    _UPLOAD_KEYS = ("id", "membership_id", "level_id", "state", "tries", "score", "stars", "reason",
+                    "hints_offline")
+
+    def _uploads(self, where: str, args: tuple, with_replay: bool = False) -> list[dict[str, Any]]:
+        extra = (f", CASE WHEN length(CAST(u.replay AS BLOB)) <= {MAX_REPLAY_CHARS} THEN u.replay END, "
+                 f"substr(m.server, 1, {MAX_SERVER_LENGTH + 1}), substr(m.token, 1, {MAX_TOKEN_LENGTH + 1})"
+                 if with_replay else "")
+        rows = self._read("read the class uploads", lambda c: c.execute(
+            f"SELECT {self._UPLOAD}{extra} FROM class_uploads AS u "
+            f"JOIN class_memberships AS m ON m.id = u.membership_id WHERE {where} ORDER BY u.id",
+            args).fetchall())
+        good = [r for r in rows if _valid_upload(r, with_replay)]
+        self._skipped(len(rows) - len(good))
+        keys = self._UPLOAD_KEYS + (("replay", "server", "token") if with_replay else ())
+        out = [dict(zip(keys, r, strict=True)) for r in good]
+        for u in out:
+            u["hints_offline"] = bool(u["hints_offline"])
+        return out
+
+    def pending_uploads(self) -> list[dict[str, Any]]:
+        """Queued uploads, oldest first, with "replay", "server" and "token" to send them."""
+        return self._uploads("u.state = 'queued'", (), with_replay=True)
+
+    def class_uploads(self, membership_id: int | None = None) -> list[dict[str, Any]]:
+        """Uploads (of one class, or all), oldest first: id, level_id, state, tries, score, stars, reason."""
+        if membership_id is None:
+            return self._uploads("1", ())
+        return self._uploads("u.membership_id = ?", (int(membership_id),))
+
+    def upload_status(self, upload_id: int) -> dict[str, Any] | None:
+        found = self._uploads("u.id = ?", (int(upload_id),))
+        return found[0] if found else None
+
+    def upload_tried(self, upload_id: int) -> None:
+        """One more try failed while the server was away (the upload stays queued)."""
+        self._write("count an upload try", lambda c: c.execute(
+            "UPDATE class_uploads SET tries = tries + 1, updated = ? WHERE id = ?", (_now(), int(upload_id))))
+
+    def upload_done(self, upload_id: int, accepted: bool, score: float | None = None,
+                    stars: int | None = None, reason: str | None = None) -> None:
+        """The server's last word on an upload: accepted (with its score and stars) or refused (why)."""
+        values = (("accepted", _score(score), _stars(stars), None) if accepted else
+                  ("refused", None, None, _bounded(reason or "", "a reason", MAX_REASON_LENGTH, empty=True)))
+        self._write("save the server's answer to an upload", lambda c: c.execute(
+            "UPDATE class_uploads SET state = ?, score = ?, stars = ?, reason = ?, tries = tries + 1, "
+            "updated = ? WHERE id = ?", (*values, _now(), int(upload_id))))
 
     # -- lifetime --------------------------------------------------------------------------------------
 

@@ -56,8 +56,42 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
         )""")
 
 
+def _v2_classroom(conn: sqlite3.Connection) -> None:
+    """Classes joined (the server, its code, the nickname and the student token, so the game rejoins as
+    the same student), and the upload queue: each finished attempt in a class, kept until the server
+    accepted or refused it (game/classroom/uploads.py), so closing the game loses nothing."""
+    conn.execute("""
+        CREATE TABLE class_memberships (
+            id        INTEGER PRIMARY KEY,
+            player_id INTEGER REFERENCES players(id) ON DELETE CASCADE,
+            server    TEXT NOT NULL,
+            code      TEXT NOT NULL,
+            nickname  TEXT NOT NULL,
+            token     TEXT NOT NULL,
+            title     TEXT NOT NULL DEFAULT '',
+            joined    TEXT NOT NULL,
+            UNIQUE (server, code, nickname)
+        )""")
+    conn.execute("""
+        CREATE TABLE class_uploads (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            membership_id INTEGER NOT NULL REFERENCES class_memberships(id) ON DELETE CASCADE,
+            level_id      TEXT NOT NULL,
+            replay        TEXT NOT NULL,
+            hints_offline INTEGER NOT NULL DEFAULT 0 CHECK (hints_offline IN (0, 1)),
+            state         TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'accepted', 'refused')),
+            tries         INTEGER NOT NULL DEFAULT 0,
+            score         REAL,
+            stars         INTEGER,
+            reason        TEXT,
+            created       TEXT NOT NULL,
+            updated       TEXT NOT NULL
+        )""")
+    conn.execute("CREATE INDEX class_uploads_by_state ON class_uploads (state, id)")
+
+
 #: The schema history, oldest first. Never edit or reorder an entry that has shipped: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_classroom)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _expected: dict[tuple[tuple[Migration, ...], int], frozenset[tuple]] = {}

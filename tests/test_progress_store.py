@@ -314,7 +314,7 @@ def test_migrations_run_in_order_exactly_once(db):
 
 
 def test_upgrade_from_version_1_keeps_data(db):
-    with ProgressStore(db) as s:
+    with ProgressStore(db, migrations=MIGRATIONS[:1]) as s:
         first = s.record_attempt("Ada", "01-carry", 4.0, 2, True, '{"r": "one"}')
         s.record_attempt("Ada", "01-carry", 6.0, 1, False, None)
         s.save_settings("Ada", {"volume": 0.3})
@@ -340,7 +340,7 @@ def test_upgrade_from_version_1_keeps_data(db):
 
 
 def test_failing_migration_rolls_back_completely(db):
-    with ProgressStore(db) as s:
+    with ProgressStore(db, migrations=MIGRATIONS[:1]) as s:
         s.record_attempt("Ada", "01-carry", 4.0, 2, True, None)
 
     def broken(conn):
@@ -351,7 +351,7 @@ def test_failing_migration_rolls_back_completely(db):
     with pytest.raises(StoreError, match="schema version 2") as err:
         ProgressStore(db, migrations=[MIGRATIONS[0], broken])
     assert str(db) in str(err.value)
-    with ProgressStore(db) as s:
+    with ProgressStore(db, migrations=MIGRATIONS[:1]) as s:
         assert s.schema_version == 1
         assert s.best("Ada", "01-carry")["score"] == 4.0
         assert s.moved_aside is None

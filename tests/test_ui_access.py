@@ -213,7 +213,7 @@ def test_at_double_scale_a_click_in_window_pixels_chooses_the_item_drawn_there(t
         app.frame([], DT)
         from game.ui.menu_view import item_rects
 
-        rects = item_rects(title.menu, title.menu_pos(), title.MENU_W)
+        rects = item_rects(title.menu, title.menu_pos(), title.MENU_W, title.MENU_ITEM_H)
         k = title.menu.index("settings")
         x, y = rects[k].center
         app.frame(

@@ -147,7 +147,7 @@ def test_every_scene_runs_and_the_keyboard_reaches_all_of_them(app):
     assert app.stack.names() == ["title", "help"]
     keys.frames(3)
     keys.press(pygame.K_ESCAPE)
-    keys.press(pygame.K_DOWN, n=3)  # continue, campaign, player, settings
+    keys.press(pygame.K_DOWN, n=5)  # continue, campaign, join a class, teacher, player, settings
     keys.press(pygame.K_RETURN)
     assert keys.top.name == "settings"
     keys.press(pygame.K_RIGHT)  # UI scale 125%: as much as fits a 1280×720 window with 960×600 of room
@@ -185,7 +185,7 @@ def test_every_scene_runs_and_the_keyboard_reaches_all_of_them(app):
     assert keys.top.name == "profiles"
     keys.frames(3)
     keys.press(pygame.K_ESCAPE)
-    keys.press(pygame.K_UP)
+    keys.press(pygame.K_UP, n=3)  # teacher, join a class, campaign
     keys.press(pygame.K_RETURN)  # campaign
     assert keys.top.name == "level_select"
     keys.press(pygame.K_DOWN)  # a locked level: Enter does nothing

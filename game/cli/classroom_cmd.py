@@ -8,6 +8,8 @@ classroom helpers go here too, so game/cli/__init__.py needs only the one hook).
     classroom collect CHALLENGE.yaml FOLDER --csv FILE [--long] [--roster ROSTER.csv] [--json]
                       [--serve [--host H] [--port P] [--data DIR]]
     classroom serve CHALLENGE.yaml [--host H] [--port P] [--data DIR] [--db URL] [--json]   (cls-server)
+    classroom submit URL --code CODE --name NAME REPLAY.json ...      (game/cli/class_client_cmd.py)
+    classroom export URL --token TEACHER_TOKEN --csv FILE [--long]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import sys
 
+from . import class_client_cmd
 from .classroom_serve import add_serve_parser, run_serve
 from .errors import ReplayArgumentError
 
@@ -65,7 +68,7 @@ def add_parser(sub) -> None:
     col.add_argument("--data", metavar="DIR", help="with --serve: keep the collected class in this folder "
                      "(default: a temporary one, removed on exit)")
     add_serve_parser(csub)
-
+    class_client_cmd.add_parsers(csub)  # submit, export (cls-game)
 
 def _rules(args):
     from ..classroom.challenge import Rules, parse_time
@@ -170,7 +173,7 @@ def run_collect(args) -> int:
     return 0
 
 
-RUNNERS = {"new": run_new, "collect": run_collect, "serve": run_serve}
+RUNNERS = {"new": run_new, "collect": run_collect, "serve": run_serve, **class_client_cmd.RUNNERS}
 
 
 def run(args) -> int:

@@ -160,6 +160,7 @@ class PlayController:
         self._snapshot: Snapshot | None = None
         self._key = -1
         self.cues: list[str] = []  # sound cues for the screen to play (and clear)
+        self.class_hints = None  # in a class: its hint rules (game/classroom/student.ClassHints)
 
     # -- what the screen shows ----------------------------------------------------------------------
     @property
@@ -305,6 +306,10 @@ class PlayController:
         network's gates from the player's memory now (a counted hint, docs/scoring.md)."""
         if self.session.finished:
             return
+        refusal = self.class_hints.refusal() if self.class_hints is not None else None
+        if refusal:  # the challenge forbids hints: H says so, nothing is shown or counted
+            self.say(refusal)
+            return
         hints = self.session.level.hints
         if self.text_hint_step != self.session.step and self.text_hints_read < len(hints):
             self.text_hint = hints[self.text_hints_read]
@@ -321,6 +326,8 @@ class PlayController:
             self.say(t("play.say.refused", reason=str(e).capitalize()))
             return
         self.hint_step = self.session.step
+        if self.class_hints is not None:
+            self.class_hints.used(self.session.step)  # the class server counts it (in the background)
         self.say(t("play.say.hint"))
 
     # -- autoplay ---------------------------------------------------------------------------------

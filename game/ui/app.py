@@ -74,9 +74,12 @@ class App:
             except (StoreError, OSError) as e:
                 self.notice = t("app.notice.no_store", error=e)
         self.player: str | None = None
+        self.classroom = None  # the class joined or the challenge file played (game/classroom/student.py)
+        self._uploads = None  # the background upload queue, started with the first class joined
         self.settings = Settings()
         self.sound = Sounds(0.0)  # silent until the player's settings are known
         self._choose_initial_player()
+        self._resume_uploads()
         self.apply_view()
 
     # -- the player --------------------------------------------------------------------------------
@@ -295,9 +298,29 @@ class App:
                 self.prefetch_levels()
         self.close()
 
+    def _resume_uploads(self) -> None:
+        """Attempts queued for a class server in an earlier run go out now, in the background."""
+        try:
+            if self.store is not None and self.store.pending_uploads():
+                self.upload_queue()
+        except StoreError as e:
+            self.notice = str(e)
+
+    def upload_queue(self):
+        """The class upload queue (game/classroom/uploads.py), started on first use; None without a
+        progress store to keep it in. Uploads left queued by an earlier run start going out now."""
+        if self._uploads is None and self.store is not None and not self.store.read_only:
+            from ..classroom.uploads import UploadQueue
+
+            self._uploads = UploadQueue(self.store)
+            self._uploads.start()
+        return self._uploads
+
     def close(self) -> None:
         while self.stack.top is not None:
             self.stack.pop()
+        if self._uploads is not None:
+            self._uploads.stop()  # what is still queued stays in the progress store for next time
         if self.store is not None:
             self.store.close()
         self.sound.close()

@@ -86,6 +86,9 @@ class PlayScene(Scene):
     def enter(self) -> None:
         self.session = PlaySession(self.row.level, self.model)
         self.ctl = PlayController(self.session, self.app.settings)
+        cls = getattr(self.app, "classroom", None)
+        if cls is not None and cls.owns(self.row.ref):
+            self.ctl.class_hints = cls.hint_rules(self.row.ref)
         if self.autoplay:
             self.ctl.start_autoplay(self.autoplay)
         self.started = now()

@@ -7,6 +7,7 @@ import pygame
 
 from ...controllers.level_select import Row
 from ...controllers.results import Results
+from ...progress import StoreError
 from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act
@@ -42,10 +43,63 @@ class ResultsScene(MenuScene, Scene):
             self.row.path,
         )
         self.app.sound.play("win" if self.res.won else "lose")
+        self.class_upload = self.hand_in()
+
+    def hand_in(self) -> tuple[str, int | None] | None:
+        """In a class: queue this attempt for the class server (or keep it for the offline submission).
+        ("sent", upload id) / ("offline", None) / ("not_sent", None) or None outside a class."""
+        from ...session import replay
+
+        cls = getattr(self.app, "classroom", None)
+        if cls is None or not cls.owns(self.row.ref) or self.assisted:
+            return None
+        try:
+            made = replay.make(self.session, self.row.ref, cls.nickname, self.started)
+            text = replay.dumps(made, indent=None)
+            upload = cls.submit(self.row.ref, text)
+        except (replay.ReplayError, StoreError, ValueError) as e:
+            self.res.notice = str(e)
+            return ("not_sent", None)
+        return ("sent", upload) if upload is not None else ("offline" if not cls.online else "not_sent", None)
+
+    def in_class(self) -> bool:
+        cls = getattr(self.app, "classroom", None)
+        return cls is not None and cls.owns(self.row.ref)
+
+    def update(self, dt: float) -> None:
+        cls = getattr(self.app, "classroom", None)
+        if cls is not None and self.class_upload is not None:
+            cls.poll()
+
+    def class_note(self) -> tuple[str, tuple] | None:
+        """The class line: waiting / verified with the server's score / refused with its reason."""
+        if self.class_upload is None:
+            return None
+        kind, upload = self.class_upload
+        if kind == "offline":
+            return t("results.class.offline"), theme.DIM
+        cls = self.app.classroom
+        status = cls.status_of(self.app.store, upload) if (cls is not None and upload is not None) else None
+        if status is None:
+            return None
+        if status["state"] == "accepted":
+            return t("results.class.verified", points=status["score"]), theme.GOOD
+        if status["state"] == "refused":
+            return t("results.class.refused", reason=status["reason"] or "?"), theme.BAD
+        if status["tries"] > 0:
+            return t("results.class.away"), theme.FOCUS
+        return t("results.class.waiting"), theme.DIM
 
     def next_level(self) -> Row | None:
         from ...controllers.level_select import LevelSelect
 
+        cls = getattr(self.app, "classroom", None)
+        if cls is not None and cls.owns(self.row.ref):  # in a class: the challenge's next level
+            from .class_levels import class_row
+
+            ids = [cl.id for cl in cls.challenge.levels]
+            k = ids.index(self.row.ref) + 1
+            return class_row(cls, ids[k]) if k < len(ids) else None
         return LevelSelect(self.app.rows()).next_after(self.row.ref)
 
     def current_menu(self):
@@ -92,6 +146,9 @@ class ResultsScene(MenuScene, Scene):
             )
         elif key == "watch":
             self.app.stack.replace(PlayScene(self.app, self.row, self.model, "model"))
+        elif key == "next" and self.res.next_row is not None and self.in_class():
+            row = self.res.next_row  # a challenge level: its network is embedded, nothing to load
+            self.app.stack.replace(PlayScene(self.app, row, self.app.classroom.level(row.ref).model()))
         elif key == "next" and self.res.next_row is not None:
             from .loading import LoadingScene
 
@@ -224,8 +281,12 @@ class ResultsScene(MenuScene, Scene):
         if decisive and bottom - y >= 40:
             y += draw.paragraph(surface, decisive, pygame.Rect(x, y, width, bottom - y), 16, theme.FOCUS) + 8
         note = r.notice or (t("results.saved") if r.saved is not None else "")
+        note_colour = theme.DIM
+        in_class = self.class_note()
+        if in_class is not None:
+            note, note_colour = in_class
         if note:
-            draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, theme.DIM)
+            draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, note_colour)
         top = chrome.HEADER_H + 20
         self.draw_level_words(surface, pygame.Rect(mx, top, self.menu_width(), my - 16 - top))
         draw_menu(surface, r.menu, (mx, my), self.menu_width(), self.menu_size(), ITEM_H)

@@ -8,7 +8,7 @@ from ...controllers.menu import Item, Menu
 from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act
-from ..menu_view import MenuScene, draw_menu
+from ..menu_view import GAP, ITEM_H, MenuScene, draw_menu
 from ..scenes import Scene
 
 MENU_W = 420
@@ -37,6 +37,8 @@ class TitleScene(MenuScene, Scene):
                 detail="" if self.app.player else t("title.need_player"),
             ),
             Item("campaign", t("title.campaign")),
+            Item("join", t("title.join")),
+            Item("teacher", t("title.teacher")),
             Item("player", t("title.player", name=who)),
             Item("settings", t("title.settings")),
             Item("quit", t("title.quit")),
@@ -52,9 +54,25 @@ class TitleScene(MenuScene, Scene):
     def back(self) -> None:
         self.menu.focus = self.menu.index("quit")   # Esc on the title: one more Enter quits
 
+    @property
+    def MENU_ITEM_H(self) -> int:  # noqa: N802 - MenuScene's name for it
+        return self.item_h()
+
+    def item_h(self, surface_size=None) -> int:
+        """Buttons as tall as menus elsewhere when the window has the room, shorter when not: the menu
+        fits between the emblem and the notice line."""
+        w, h = surface_size or self.app.screen.get_size()
+        room = h - chrome.FOOTER_H - 70 - self.top(h)
+        per = room / max(1, len(self.menu.items))
+        return max(30, min(ITEM_H, int(per * ITEM_H / (ITEM_H + GAP))))
+
+    @staticmethod
+    def top(h: int) -> int:
+        return min(int(h * 0.42), int(h * 0.16) + 162)
+
     def menu_pos(self, surface_size=None):
         w, h = surface_size or self.app.screen.get_size()
-        return ((w - MENU_W) // 2, int(h * 0.42))
+        return ((w - MENU_W) // 2, self.top(h))
 
     def choose(self, key: str) -> None:
         from .level_select import LevelSelectScene
@@ -63,6 +81,14 @@ class TitleScene(MenuScene, Scene):
 
         if key == "quit":
             self.app.running = False
+        elif key == "join":  # a class needs a nickname, not a player of this computer
+            from .join import JoinScene
+
+            self.app.stack.push(JoinScene(self.app))
+        elif key == "teacher":
+            from .teacher import TeacherScene
+
+            self.app.stack.push(TeacherScene(self.app))
         elif key == "player" or self.app.player is None:
             # a new player who asked for the campaign goes on to it once named
             after = self.open_campaign if key == "campaign" else None
@@ -94,7 +120,8 @@ class TitleScene(MenuScene, Scene):
             anchor="center",
         )
         self.draw_belt(surface, pygame.Rect(w // 2 - 260, int(h * 0.16) + 92, 520, 40))
-        draw_menu(surface, self.menu, self.menu_pos((w, h)), MENU_W)
+        item_h = self.item_h((w, h))
+        draw_menu(surface, self.menu, self.menu_pos((w, h)), MENU_W, min(20, item_h // 2), item_h)
         if self.app.notice:
             draw.paragraph(
                 surface, self.app.notice, pygame.Rect(24, h - chrome.FOOTER_H - 60, w - 48, 50), 16, theme.BAD

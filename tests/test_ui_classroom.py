@@ -1,0 +1,287 @@
+"""The classroom screens, headless and driven by the keyboard: Join a class (against a real class server
+on localhost), the challenge's level list, a level played and verified by the server, hints forbidden,
+a challenge file played offline and exported, the teacher's Host a class (the real `classroom serve`
+as a child process) and Collect a folder. Screenshots go to $GATEKEEPER_SHOTS when it is set."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pygame
+import pytest
+from class_server import class_server
+from classroom_fixtures import make, played
+from test_ui_game import Keys, gate_by_keys
+
+from game.classroom.challenge import Rules
+from game.classroom.submission import write_submission
+from game.controllers.teacher import ClassHost
+from game.session.scripted import strategy_gates
+from game.ui.app import App
+from game.ui.screens.title import TitleScene
+
+LEVEL = "campaign/01-carry"
+
+
+def shot(app, name: str) -> None:
+    folder = os.environ.get("GATEKEEPER_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        pygame.image.save(app.screen, str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    return make(tmp_path_factory.mktemp("challenge"), levels=[LEVEL, "campaign/02-keep"],
+                rules=Rules(attempts_per_level=3))
+
+
+@pytest.fixture
+def user_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("GATEKEEPER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def new_app(size=(1280, 720)) -> tuple[App, Keys]:
+    a = App(size=size)
+    a.stack.push(TitleScene(a))
+    return a, Keys(a)
+
+
+@pytest.fixture
+def app(user_dirs):
+    a, keys = new_app()
+    yield a, keys
+    a.close()
+
+
+def choose(keys: Keys, key: str) -> None:
+    """Move the focus with ↓ to the menu or form row ``key`` and press Enter."""
+    scene = keys.top
+    rows = scene.current_menu().items if hasattr(scene, "current_menu") else scene.current_form().rows
+    for _ in range(len(rows)):
+        menu = scene.current_menu() if hasattr(scene, "current_menu") else scene.current_form()
+        focused = menu.focused
+        if focused.key == key:
+            keys.press(pygame.K_RETURN)
+            return
+        keys.press(pygame.K_DOWN)
+    raise AssertionError(f"no row {key!r} on {scene.name}")
+
+
+def fill(keys: Keys, field: str, text: str) -> None:
+    form = keys.top.current_form()
+    while form.focused.key != field:
+        keys.press(pygame.K_DOWN)
+    assert keys.top.typing
+    for _ in range(len(form.focused.text)):
+        keys.press(pygame.K_BACKSPACE)
+    keys.type(text)
+
+
+def wait(keys: Keys, done, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"timed out on {keys.top.name}"
+        keys.frames(1)
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (960, 600)])
+def test_title_offers_join_and_teacher_and_the_menu_fits(user_dirs, size):
+    a, keys = new_app(size)
+    try:
+        keys.frames(1)
+        scene = keys.top
+        assert [i.key for i in scene.menu.items][2:4] == ["join", "teacher"]
+        x, y = scene.menu_pos()
+        bottom = y + len(scene.menu.items) * (scene.MENU_ITEM_H + scene.MENU_ITEM_H // 4)
+        assert bottom <= size[1] - 40 - 30, "the title menu runs into the footer"
+        assert y >= int(size[1] * 0.16) + 150, "the title menu runs into the emblem"
+        shot(a, f"title-{size[0]}x{size[1]}")
+    finally:
+        a.close()
+
+
+def test_join_play_and_see_the_servers_verdict(app, made, tmp_path):
+    a, keys = app
+    with class_server(made[0], tmp_path / "server") as server:
+        choose(keys, "join")
+        assert keys.top.name == "join"
+        fill(keys, "address", server.url.removeprefix("http://"))
+        fill(keys, "code", server.code.lower())
+        fill(keys, "nickname", "Calm Otter 12")
+        keys.frames(2)
+        shot(a, "join")
+        choose(keys, "join")
+        wait(keys, lambda: keys.top.name == "class_levels")
+        levels = keys.top
+        assert [i.key for i in levels.menu.items] == [f"level:{LEVEL}", "level:campaign/02-keep", "back"]
+        assert "3 attempts left" in levels.menu.items[0].detail
+        keys.frames(2)
+        shot(a, "class-levels")
+        keys.press(pygame.K_RETURN)
+        play = keys.until("play")
+        gate_by_keys(keys, strategy_gates(play.session, "solution"))
+        results = keys.until("results")
+        kind, upload = results.class_upload
+        assert kind == "sent" and upload is not None
+        wait(keys, lambda: (results.class_note() or ("",))[0].startswith("✓ Verified"))
+        note = results.class_note()[0]
+        assert note == f"✓ Verified by the class server: {a.store.upload_status(upload)['score']:.1f} points"
+        keys.frames(1)
+        shot(a, "results-verified")
+        keys.press(pygame.K_ESCAPE)
+        assert keys.until("class_levels").menu.items[0].detail.startswith("2 attempts left · best verified ")
+        with_board = json.loads(__import__("httpx").get(f"{server.url}/api/board").text)
+        assert [r["name"] for r in with_board["rows"]] == ["Calm Otter 12"]
+
+
+def test_hints_forbidden_by_the_challenge_say_so(app, tmp_path):
+    a, keys = app
+    path, ch = make(tmp_path / "nohints", levels=[LEVEL], rules=Rules(hints_allowed=False), name="nh.yaml")
+    with class_server(path, tmp_path / "server") as server:
+        choose(keys, "join")
+        fill(keys, "address", server.url)
+        fill(keys, "code", server.code)
+        fill(keys, "nickname", "Quiet Owl 7")
+        choose(keys, "join")
+        wait(keys, lambda: keys.top.name == "class_levels")
+        assert "no hints" in keys.top.cls.rules_line()
+        keys.press(pygame.K_RETURN)
+        play = keys.until("play")
+        keys.press(pygame.K_h)
+        assert play.ctl.message == "Hints are off in this challenge." and play.session.state.hints == 0
+        assert play.ctl.text_hint is None
+
+
+def test_offline_challenge_file_played_and_exported(app, made, user_dirs):
+    a, keys = app
+    choose(keys, "join")
+    choose(keys, "offline")
+    assert keys.top.name == "open_challenge"
+    fill(keys, "path", str(made[0]))
+    fill(keys, "nickname", "Zoë K")
+    keys.frames(1)
+    shot(a, "open-challenge")
+    choose(keys, "open")
+    levels = keys.until("class_levels")
+    assert not levels.cls.online and [i.key for i in levels.menu.items][-2:] == ["export", "back"]
+    choose(keys, "export")
+    assert levels.message == "Play a level first: there is nothing to export yet."
+    keys.press(pygame.K_UP, n=5)
+    keys.press(pygame.K_RETURN)
+    play = keys.until("play")
+    gate_by_keys(keys, strategy_gates(play.session, "solution"))
+    results = keys.until("results")
+    assert results.class_note()[0] == "Kept for your submission (export it from the challenge's list)."
+    keys.press(pygame.K_ESCAPE)
+    keys.until("class_levels")
+    choose(keys, "export")
+    written = Path(levels.message.removeprefix("Written: "))
+    assert written.parent == user_dirs / "data" / "submissions" and written.name.startswith("gatekeeper-Zo")
+    data = json.loads(written.read_text(encoding="utf-8"))
+    assert data["nickname"] == "Zoë K" and len(data["attempts"]) == 1
+    keys.frames(1)
+    shot(a, "class-levels-offline")
+
+
+def test_teacher_hosts_a_class_and_leaving_stops_it(app, made, tmp_path):
+    a, keys = app
+    choose(keys, "teacher")
+    assert keys.top.name == "teacher"
+    keys.frames(1)
+    shot(a, "teacher")
+    choose(keys, "host")
+    host_scene = keys.top
+    hosts = []
+
+    def factory(path):
+        extra = ["--port", "0", "--host", "127.0.0.1", "--no-discovery", "--workers", "1",
+                 "--data", str(tmp_path / "class")]
+        hosts.append(ClassHost(path, extra))
+        return hosts[-1]
+
+    host_scene.host_factory = factory
+    fill(keys, "path", str(made[0]))
+    choose(keys, "start")
+    wait(keys, lambda: hosts[0].poll() != "starting", 90)
+    assert hosts[0].state == "running", hosts[0].error
+    h = hosts[0]
+    assert len(h.code) == 6 and h.url.startswith("http://127.0.0.1:") and h.teacher_url.endswith(h.token)
+    lines = [text for text, _, _ in host_scene.lines()]
+    assert lines[0] == f"Join code: {h.code}" and h.url in lines[1]
+    import httpx
+    assert httpx.get(f"{h.url}/api/challenge", timeout=10).json()["title"] == "Week 3"
+    keys.frames(1)
+    shot(a, "host-running")
+    keys.press(pygame.K_ESCAPE)
+    assert keys.top.name == "teacher" and h.proc.poll() is not None, "leaving the screen stops the server"
+
+
+def test_teacher_collects_a_folder(app, made, tmp_path):
+    a, keys = app
+    _, ch = made
+    folder = tmp_path / "handed-in"
+    write_submission(folder, "Ada", ch, [played(ch, LEVEL, player="Ada")])
+    (folder / "gatekeeper-broken.json").write_text("{not json")
+    choose(keys, "teacher")
+    choose(keys, "collect")
+    fill(keys, "path", str(made[0]))
+    fill(keys, "folder", str(folder))
+    fill(keys, "csv", str(tmp_path / "grades.csv"))
+    choose(keys, "collect")
+    scene = keys.top
+    wait(keys, lambda: scene.job is None, 60)
+    assert not scene.form.error, scene.form.message
+    assert scene.form.message.endswith(f"CSV written: {tmp_path / 'grades.csv'}")
+    assert (tmp_path / "grades.csv").exists()
+    assert any("gatekeeper-broken.json" in line for line in scene.report)
+    keys.frames(1)
+    shot(a, "collect")
+
+
+def test_the_upload_queue_resumes_when_the_game_starts_again(user_dirs, made, tmp_path):
+    """Played while the server was away, the game closed; the next start sends it."""
+    from class_server import free_port
+
+    from game.classroom.student import join_class
+    from game.progress import ProgressStore
+
+    path, ch = made
+    port = free_port()
+    with class_server(path, tmp_path / "server", port) as s:
+        with ProgressStore() as store:
+            cls = join_class(store, s.url, s.code, "Bold Lynx 5")
+    with ProgressStore() as store:
+        store.queue_upload(cls.membership_id, LEVEL, json.dumps(played(ch, LEVEL, player="Bold Lynx 5")))
+    with class_server(path, tmp_path / "server", port):
+        a, keys = new_app()
+        try:
+            assert a._uploads is not None and a._uploads.running, "queued uploads start going out at start-up"
+            wait(keys, lambda: not a.store.pending_uploads())
+            assert [u["state"] for u in a.store.class_uploads()] == ["accepted"]
+        finally:
+            a.close()
+
+
+def test_frames_never_wait_for_an_absent_server(app, made):
+    """Joining a server that does not answer happens in the background: frames keep coming."""
+    import socket
+
+    a, keys = app
+    with socket.socket() as listener:  # accepts, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        choose(keys, "join")
+        fill(keys, "address", f"127.0.0.1:{listener.getsockname()[1]}")
+        fill(keys, "code", "ABCDEF")
+        fill(keys, "nickname", "Kind Seal 1")
+        choose(keys, "join")
+        start = time.monotonic()
+        keys.frames(30)
+        assert time.monotonic() - start < 2.0 and keys.top.job is not None
