@@ -27,11 +27,11 @@ Guarantees
     game/progress_schema.py) is moved aside like a damaged one, kept, with a notice.
   * Special files are refused: a progress path that is a FIFO, a device or a folder raises StoreError
     and is never opened for writing.
-  * Every value read is validated. A row whose score, stars, result, date or level id is not what the
-    game writes (text for a number, stars = 1e8, a 10-million-character date) is skipped, never used:
-    it does not count, reaches no drawing code, and :attr:`ProgressStore.notice` says how many rows
-    were skipped. Text read from the file is fetched through ``substr`` bounds, so a huge value never
-    even reaches Python.
+  * Every value read is validated (the rules: game/progress_values.py). A row whose score, stars,
+    result, date or level id is not what the game writes (text for a number, stars = 1e8, a
+    10-million-character date) is skipped, never used: it does not count, reaches no drawing code,
+    and :attr:`ProgressStore.notice` says how many rows were skipped. Text read from the file is
+    fetched through ``substr`` bounds, so a huge value never even reaches Python.
   * A read-only data folder (or file) is said plainly: the store opens the file read-only, progress
     is shown, :attr:`ProgressStore.read_only` is True and :attr:`ProgressStore.notice` explains that
     new results are not saved; each write raises StoreError saying so. The game stays playable.
@@ -42,15 +42,12 @@ Guarantees
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import numbers
 import os
 import sqlite3
 import stat
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,6 +55,30 @@ from typing import Any, TypeVar
 
 from . import paths, safe_io
 from .progress_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration, foreign_objects
+from .progress_values import (
+    MAX_LEVEL_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_REPLAY_CHARS,
+    MAX_SERVER_LENGTH,
+    MAX_SETTINGS_BYTES,
+    MAX_STARS,
+    MAX_TIME_LENGTH,
+    MAX_TOKEN_LENGTH,
+    StoreError,
+    bounded,
+    check_level_id,
+    check_score,
+    check_stars,
+    check_text,
+    check_won,
+    normalize_name,
+    settings_to_json,
+    valid_attempt,
+    valid_membership,
+    valid_name,
+    valid_upload,
+)
 
 __all__ = ["APPLICATION_ID", "MAX_NAME_LENGTH", "MAX_STARS", "MIGRATIONS", "SCHEMA_VERSION", "ProgressStore",
            "StoreError"]
@@ -65,167 +86,11 @@ __all__ = ["APPLICATION_ID", "MAX_NAME_LENGTH", "MAX_STARS", "MIGRATIONS", "SCHE
 log = logging.getLogger(__name__)
 
 FILE_NAME = "progress.sqlite3"
-MAX_NAME_LENGTH = 40
-MAX_LEVEL_ID_LENGTH = 200
-MAX_STARS = 3
-MAX_SCORE = 1e6              # |score|: scores are 0..100; anything far outside is not ours
-MAX_TIME_LENGTH = 64         # "2024-06-11T09:30:12.345+00:00"
-MAX_SETTINGS_BYTES = 64 * 1024
-MAX_REPLAY_CHARS = 4 * 1024 * 1024  # = game/session/replay.MAX_BYTES
-MAX_SERVER_LENGTH = 300     # a class server's address
-MAX_TOKEN_LENGTH = 200      # a class server's student token
-MAX_REASON_LENGTH = 300     # a class server's one-line answer; a class title
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a write waits for another window's write to finish
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}  # control, surrogate, line/paragraph separators
 
 T = TypeVar("T")
-
-
-class StoreError(Exception):
-    """The progress store cannot do what was asked: bad input, or a file problem (named in the message)."""
-
-
-# -- validation ----------------------------------------------------------------------------------------
-
-def _has_forbidden(text: str) -> bool:
-    return any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in text)
-
-
-def normalize_name(name: object) -> str:
-    """The stored form of a player name (stripped, NFC); StoreError if it is not a valid name."""
-    if not isinstance(name, str):
-        raise StoreError(f"a player name must be text, not {type(name).__name__}")
-    clean = unicodedata.normalize("NFC", name.strip())
-    if _has_forbidden(clean):
-        raise StoreError(f"player name {name!r} contains a control character")
-    if not 1 <= len(clean) <= MAX_NAME_LENGTH:
-        raise StoreError(f"a player name must be 1 to {MAX_NAME_LENGTH} characters long, "
-                         f"got {len(clean)} ({name!r})")
-    return clean
-
-
-def _level_id(level_id: object) -> str:
-    if not isinstance(level_id, str):
-        raise StoreError(f"a level id must be text, not {type(level_id).__name__}")
-    if not 1 <= len(level_id) <= MAX_LEVEL_ID_LENGTH or level_id != level_id.strip() \
-            or _has_forbidden(level_id):
-        raise StoreError(f"invalid level id {level_id!r}: 1 to {MAX_LEVEL_ID_LENGTH} characters, "
-                         "no surrounding spaces, no control characters")
-    return level_id
-
-
-def _score(score: object) -> float:
-    if isinstance(score, bool) or not isinstance(score, numbers.Real):
-        raise StoreError(f"a score must be a number, not {type(score).__name__}")
-    value = float(score)
-    if not math.isfinite(value) or abs(value) > MAX_SCORE:
-        raise StoreError(f"a score must be a finite number within ±{MAX_SCORE:g}, got {value}")
-    return value
-
-
-def _stars(stars: object) -> int:
-    if isinstance(stars, bool) or not isinstance(stars, numbers.Integral):
-        raise StoreError(f"stars must be a whole number, not {type(stars).__name__}")
-    if not 0 <= int(stars) <= MAX_STARS:
-        raise StoreError(f"stars must be between 0 and {MAX_STARS}, got {int(stars)}")
-    return int(stars)
-
-
-def _won(won: object) -> bool:
-    if isinstance(won, bool) or getattr(getattr(won, "dtype", None), "kind", None) == "b":
-        return bool(won)
-    if isinstance(won, numbers.Integral) and int(won) in (0, 1):
-        return bool(won)
-    raise StoreError(f"won must be True or False, got {won!r}")
-
-
-def _text(value: object, what: str) -> str:
-    if not isinstance(value, str):
-        raise StoreError(f"{what} must be text, not {type(value).__name__}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise StoreError(f"{what} is not valid text: {e.reason} at position {e.start}") from None
-    return value
-
-
-def _valid_name(name: object) -> bool:
-    try:
-        return normalize_name(name) == name
-    except StoreError:
-        return False
-
-
-def _valid_attempt(row: tuple) -> bool:
-    """One rule for an attempt read back: (id, level id, score, stars, won, played at) as the game writes
-    them: a level id it accepts, a finite score within MAX_SCORE, 0..MAX_STARS stars, won 0 or 1, and
-    a date of at most MAX_TIME_LENGTH characters without control characters."""
-    _, level, score, stars, won, when = row
-    try:
-        _level_id(level)
-    except StoreError:
-        return False
-    return (isinstance(score, (int, float)) and math.isfinite(score) and abs(score) <= MAX_SCORE
-            and isinstance(stars, int) and 0 <= stars <= MAX_STARS and won in (0, 1)
-            and isinstance(when, str) and 0 < len(when) <= MAX_TIME_LENGTH and not _has_forbidden(when))
-
-
-def _bounded(value: object, what: str, most: int, empty: bool = False) -> str:
-    text = _text(value, what)
-    if (not text and not empty) or len(text) > most or _has_forbidden(text):
-        raise StoreError(f"{what} must be 1 to {most} characters without control characters")
-    return text
-
-
-def _short_text(value: object, most: int, empty: bool = False) -> bool:
-    return (isinstance(value, str) and (empty or value != "") and len(value) <= most
-            and not _has_forbidden(value))
-
-
-def _valid_membership(row: tuple) -> bool:
-    _, server, code, nickname, token, title = row
-    return (_short_text(server, MAX_SERVER_LENGTH) and _short_text(code, 32) and _valid_name(nickname)
-            and _short_text(token, MAX_TOKEN_LENGTH) and _short_text(title, MAX_REASON_LENGTH, empty=True))
-
-
-def _valid_upload(row: tuple, with_replay: bool) -> bool:
-    _, membership, level, state, tries, score, stars, reason, offline = row[:9]
-    try:
-        _level_id(level)
-    except StoreError:
-        return False
-    ok = (state in ("queued", "accepted", "refused") and isinstance(tries, int) and tries >= 0
-          and offline in (0, 1) and (reason is None or _short_text(reason, MAX_REASON_LENGTH, empty=True)))
-    if state == "accepted":
-        ok = ok and isinstance(score, (int, float)) and math.isfinite(score) and abs(score) <= MAX_SCORE \
-            and isinstance(stars, int) and 0 <= stars <= MAX_STARS
-    if with_replay:
-        replay, server, token = row[9:]
-        ok = ok and isinstance(replay, str) and _short_text(server, MAX_SERVER_LENGTH) \
-            and _short_text(token, MAX_TOKEN_LENGTH)
-    return ok
-
-
-def settings_to_json(settings: object) -> str:
-    """JSON text for a settings dict; StoreError unless loading it back gives an equal dict."""
-    if not isinstance(settings, dict):
-        raise StoreError(f"settings must be a dict, not {type(settings).__name__}")
-    try:
-        text = json.dumps(settings, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError, RecursionError) as e:
-        raise StoreError(f"settings cannot be saved as JSON: {e}") from None
-    if len(text.encode("utf-8")) > MAX_SETTINGS_BYTES:
-        raise StoreError(f"settings are too big to save (at most {MAX_SETTINGS_BYTES // 1024} KiB)")
-    try:
-        back = safe_io.loads_json(text, MAX_SETTINGS_BYTES, what="settings")
-    except safe_io.JSONRefused as e:
-        raise StoreError(f"settings cannot be saved: {e}") from None
-    if back != settings:
-        raise StoreError("settings cannot be saved as JSON exactly (keys must be text; use lists, "
-                         "not tuples or sets)")
-    return text
 
 
 def _now() -> str:
@@ -601,7 +466,7 @@ class ProgressStore:
 
     def _valid_attempts(self, rows) -> list[tuple[int, str, float, int, bool, str]]:
         """The rows that hold what the game writes; the others are counted in :attr:`notice`."""
-        good = [r for r in rows if _valid_attempt(r)]
+        good = [r for r in rows if valid_attempt(r)]
         self._skipped(len(rows) - len(good))
         return [(r[0], r[1], float(r[2]), int(r[3]), bool(r[4]), r[5]) for r in good]
 
@@ -638,7 +503,7 @@ class ProgressStore:
         would not accept (too long, control characters, not text) is skipped with a notice."""
         names = self._read("list the players", lambda c: [r[0] for r in c.execute(
             f"SELECT substr(name, 1, {4 * MAX_NAME_LENGTH + 1}) FROM players")])
-        good = [n for n in names if _valid_name(n)]
+        good = [n for n in names if valid_name(n)]
         self._skipped(len(names) - len(good))
         return sorted(good, key=lambda n: (n.casefold(), n))
 
@@ -660,9 +525,9 @@ class ProgressStore:
         """Save one finished attempt (and its replay JSON text, if any); returns the attempt id.
 
         The player is created if new. Attempt ids only grow, so they order attempts in time."""
-        name, level = normalize_name(player), _level_id(level_id)
-        values = (_score(score), _stars(stars), int(_won(won)))
-        text = None if replay is None else _text(replay, "the replay")
+        name, level = normalize_name(player), check_level_id(level_id)
+        values = (check_score(score), check_stars(stars), int(check_won(won)))
+        text = None if replay is None else check_text(replay, "the replay")
 
         def insert(conn: sqlite3.Connection) -> int:
             pid = self._player_id(conn, name, create=True)
@@ -679,7 +544,7 @@ class ProgressStore:
         """{"score", "stars", "attempts", "wins", "last_played"} for one level, None if never played.
 
         score and stars are the best of each over all attempts (possibly from different attempts)."""
-        name, level = normalize_name(player), _level_id(level_id)
+        name, level = normalize_name(player), check_level_id(level_id)
         return self._summaries(name, level).get(level)
 
     def progress(self, player: str) -> dict[str, dict[str, Any]]:
@@ -688,7 +553,7 @@ class ProgressStore:
 
     def attempts(self, player: str, level_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """Newest first: {"id", "score", "stars", "won", "when", "has_replay"} (at most limit of them)."""
-        name, level = normalize_name(player), _level_id(level_id)
+        name, level = normalize_name(player), check_level_id(level_id)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise StoreError(f"limit must be a whole number >= 0 or None, got {limit!r}")
         rows = self._read(f"read the attempts of {name!r}", lambda c: c.execute(
@@ -751,9 +616,9 @@ class ProgressStore:
     def save_membership(self, server: str, code: str, nickname: str, token: str, title: str = "",
                         player: str | None = None) -> int:
         """Remember a class joined (a rejoin replaces the token and title); returns the membership id."""
-        values = (_bounded(server, "a server address", MAX_SERVER_LENGTH), _bounded(code, "a class code", 32),
-                  normalize_name(nickname), _bounded(token, "a token", MAX_TOKEN_LENGTH),
-                  _bounded(title, "a class title", MAX_REASON_LENGTH, empty=True))
+        values = (bounded(server, "a server address", MAX_SERVER_LENGTH), bounded(code, "a class code", 32),
+                  normalize_name(nickname), bounded(token, "a token", MAX_TOKEN_LENGTH),
+                  bounded(title, "a class title", MAX_REASON_LENGTH, empty=True))
         who = None if player is None else normalize_name(player)
 
         def save(conn: sqlite3.Connection) -> int:
@@ -776,7 +641,7 @@ class ProgressStore:
         """Classes joined, newest first: {"id", "server", "code", "nickname", "token", "title"}."""
         rows = self._read("read the classes joined", lambda c: c.execute(
             f"SELECT {self._MEMBERSHIP} FROM class_memberships ORDER BY id DESC").fetchall())
-        good = [r for r in rows if _valid_membership(r)]
+        good = [r for r in rows if valid_membership(r)]
         self._skipped(len(rows) - len(good))
         keys = ("id", "server", "code", "nickname", "token", "title")
         return [dict(zip(keys, r, strict=True)) for r in good]
@@ -784,7 +649,7 @@ class ProgressStore:
     def queue_upload(self, membership_id: int, level_id: str, replay: str,
                      hints_offline: bool = False) -> int:
         """Queue one finished attempt for the class server; returns the upload id."""
-        level, text = _level_id(level_id), _text(replay, "the replay")
+        level, text = check_level_id(level_id), check_text(replay, "the replay")
         if len(text) > MAX_REPLAY_CHARS:
             raise StoreError("the replay is too long to queue")
 
@@ -812,7 +677,7 @@ class ProgressStore:
             f"SELECT {self._UPLOAD}{extra} FROM class_uploads AS u "
             f"JOIN class_memberships AS m ON m.id = u.membership_id WHERE {where} ORDER BY u.id",
             args).fetchall())
-        good = [r for r in rows if _valid_upload(r, with_replay)]
+        good = [r for r in rows if valid_upload(r, with_replay)]
         self._skipped(len(rows) - len(good))
         keys = self._UPLOAD_KEYS + (("replay", "server", "token") if with_replay else ())
         out = [dict(zip(keys, r, strict=True)) for r in good]
@@ -842,8 +707,8 @@ class ProgressStore:
     def upload_done(self, upload_id: int, accepted: bool, score: float | None = None,
                     stars: int | None = None, reason: str | None = None) -> None:
         """The server's last word on an upload: accepted (with its score and stars) or refused (why)."""
-        values = (("accepted", _score(score), _stars(stars), None) if accepted else
-                  ("refused", None, None, _bounded(reason or "", "a reason", MAX_REASON_LENGTH, empty=True)))
+        values = (("accepted", check_score(score), check_stars(stars), None) if accepted else
+                  ("refused", None, None, bounded(reason or "", "a reason", MAX_REASON_LENGTH, empty=True)))
         self._write("save the server's answer to an upload", lambda c: c.execute(
             "UPDATE class_uploads SET state = ?, score = ?, stars = ?, reason = ?, tries = tries + 1, "
             "updated = ? WHERE id = ?", (*values, _now(), int(upload_id))))

@@ -22,8 +22,8 @@ class TerminalProgress:
         forced = "" if p.held_out_forced_accuracy is None else f" forced {p.held_out_forced_accuracy:6.1%}"
         tries = getattr(p, "seed_tries", 1)  # a level's training tries further seeds when one fails
         seed = f"seed {p.seed_try + 1} of {tries} " if tries > 1 else ""
-        line = (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {seed}"
-                f"length {p.length} ({p.stage + 1}/{p.stages}) attempt {p.attempt + 1} "
+        line = (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {p.fraction:4.0%} {seed}"
+                f"length {p.length} ({p.stage + 1}/{p.stages}) attempt {p.attempt + 1} of {p.attempts} "
                 f"step {p.step} acc {p.held_out_accuracy:6.1%}{forced} {p.phase} {p.seconds:5.1f}s")
         if self.tty:
             self.stream.write("\r" + line[:150].ljust(150))

@@ -179,7 +179,7 @@ EN: dict[str, str] = {
     "loading.building": "Writing the sentences the network learns from",
     "loading.building_progress": "{percent:.0f}% of {sentences} sentences",
     "loading.progress": (
-        "attempt {attempt} · stage {stage} of {stages} · {steps} steps · "
+        "{percent:.0f}% · attempt {attempt} of {attempts} · stage {stage} of {stages} · {steps} steps · "
         "accuracy on new sentences {accuracy:.0f}%"
     ),
     "loading.seed": "seed {seed} of {tries} (the last one did not play as designed)",

@@ -12,8 +12,16 @@ from .model import Model, make_cell  # noqa: E402
 from .rnn import RNN  # noqa: E402
 from .store import ModelFileError, load_model, model_hash, save_model  # noqa: E402
 from .tasks import AddingTask, Batch, FirstSymbolTask  # noqa: E402
-from .train import TrainConfig, TrainingCancelled, TrainProgress, TrainReport, train  # noqa: E402
+from .train import (  # noqa: E402
+    TrainConfig,
+    TrainingCancelled,
+    TrainProgress,
+    TrainReport,
+    stacked_fraction,
+    train,
+)
 
 __all__ = ["LSTM", "GRU", "RNN", "EngineError", "Workspace", "Model", "make_cell", "ENGINE_VERSION",
            "ModelFileError", "load_model", "model_hash", "save_model", "AddingTask", "Batch",
-           "FirstSymbolTask", "TrainConfig", "TrainingCancelled", "TrainProgress", "TrainReport", "train"]
+           "FirstSymbolTask", "TrainConfig", "TrainingCancelled", "TrainProgress", "TrainReport",
+           "stacked_fraction", "train"]

@@ -75,9 +75,30 @@ class TrainConfig:
         return d
 
 
+def stacked_fraction(unit: int, units: int, within: float) -> float:
+    """Where a bar stands while try ``unit`` (0-based) of at most ``units`` is ``within`` (0..1) done.
+
+    Try k gets a segment of the bar half as long as try k-1's (weights 1, 1/2, 1/4, ...), since each is
+    needed only when the one before failed; so the usual first-try success fills about half the bar, and
+    a run through every restart keeps moving to the end instead of sitting at one figure. The fraction
+    grows with ``unit`` and with ``within``: no try ever moves the bar back.
+    """
+    units = max(1, units)
+    unit = min(max(0, unit), units - 1)
+    total = 2.0 - 0.5 ** (units - 1)            # sum of the weights 1, 1/2, ... over `units` tries
+    start = 2.0 - 0.5 ** (unit - 1)             # the weights of the tries before (0 for the first)
+    return min(1.0, (start + 0.5 ** unit * min(1.0, max(0.0, within))) / total)
+
+
 @dataclass
 class TrainProgress:
-    """What a progress bar or a loading screen shows; passed to the callback at every evaluation."""
+    """What a progress bar or a loading screen shows; passed to the callback at every evaluation.
+
+    ``attempt_fraction`` is this attempt's own progress, never decreasing within the attempt: the larger
+    of the step budget used and the curriculum reached (stages done plus held-out accuracy within the
+    stage, over stages + 1/2 so the anneal still has room). ``fraction`` places it among the
+    ``attempts`` the config allows (stacked_fraction).
+    """
 
     attempt: int
     step: int             # optimiser steps in this attempt
@@ -90,13 +111,15 @@ class TrainProgress:
     held_out_forced_accuracy: float | None
     phase: str            # "learning", "annealing" or "done"
     seconds: float
+    attempts: int = 1               # restarts + 1: the most attempts this training may take
+    attempt_fraction: float = 0.0   # this attempt's progress, 0..1, never decreasing within it
 
     @property
     def fraction(self) -> float:
-        """A rough estimate of completion for a bar: stages done plus accuracy within the stage."""
+        """Overall completion for a bar, monotone over steps, stages and attempts."""
         if self.phase == "done":
             return 1.0
-        return min(1.0, (self.stage + min(1.0, self.held_out_accuracy)) / (self.stages + 0.5))
+        return stacked_fraction(self.attempt, self.attempts, self.attempt_fraction)
 
 
 @dataclass
@@ -120,9 +143,15 @@ def attempt_seed(seed: int, attempt: int) -> int:
 
 
 def train(model: Model, task, config: TrainConfig = TrainConfig(),
-          progress: Callable[[TrainProgress], object] | None = None) -> TrainReport:
+          progress: Callable[[TrainProgress], object] | None = None,
+          stop: Callable[[], bool] | None = None) -> TrainReport:
     """Train ``model`` on ``task`` in place and return a report. The kept weights are those of the
-    first successful attempt, or of the best attempt when none succeeds."""
+    first successful attempt, or of the best attempt when none succeeds.
+
+    ``progress`` is called at every evaluation (every ``eval_every`` steps) and may return False to
+    cancel; ``stop`` is polled before every step (it must be cheap, e.g. ``threading.Event.is_set``), so
+    a cancel from another thread lands within one step rather than at the next evaluation. Either raises
+    TrainingCancelled. Neither touches a random stream: the weights do not depend on them."""
     lengths = tuple(config.lengths or task.default_lengths)
     start = time.perf_counter()
     eval_sets: dict[int, object] = {}
@@ -148,8 +177,10 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
         acc, facc, loss = 0.0, None, float("nan")
         best_here, best_step = -1.0, 0  # best held-out accuracy at this stage, and when
         pool, pool_length = None, None
-        success = False
+        success, done_here = False, 0.0
         for step in range(1, config.max_steps + 1):
+            if stop is not None and stop():
+                raise TrainingCancelled("training cancelled")
             length = lengths[stage]
             ramp = 0.0
             if anneal_start is not None:
@@ -195,9 +226,11 @@ def train(model: Model, task, config: TrainConfig = TrainConfig(),
                 if annealed and accurate and (sure >= config.target_confidence
                                               or step - settle_start >= config.settle_steps):
                     success, phase = True, "done"
+            reached = (stage + min(1.0, acc)) / (len(lengths) + 0.5)  # room left for the anneal
+            done_here = max(done_here, step / config.max_steps, reached)
             if progress is not None and progress(TrainProgress(
                     attempt, step, config.max_steps, stage, len(lengths), length, loss, acc, facc, phase,
-                    time.perf_counter() - start)) is False:
+                    time.perf_counter() - start, config.restarts + 1, min(1.0, done_here))) is False:
                 raise TrainingCancelled("training cancelled")
             if success:
                 break

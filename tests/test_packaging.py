@@ -129,11 +129,15 @@ def modules_after(argv: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["levels", "--help"], ["engine", "demo", "--help"],
-                                  ["replay", "verify", "--help"], ["levels"]])
+                                  ["replay", "verify", "--help"], ["levels"], ["lab", "--help"],
+                                  ["classroom", "--help"], ["classroom", "serve", "--help"],
+                                  ["classroom", "collect", "--help"]])
 def test_help_and_usage_errors_load_nothing_heavy(argv):
     loaded = modules_after(argv)
     assert "argparse" in loaded, "the probe ran the command line"
-    heavy = {"numpy", "pygame", "pygame_gui", "yaml", "pydantic", "lstm_engine", "game.levels", "sqlite3"}
+    # the class server's web stack (httpx, starlette, uvicorn) loads only when a class is served
+    heavy = {"numpy", "pygame", "pygame_gui", "yaml", "pydantic", "lstm_engine", "game.levels", "sqlite3",
+             "httpx", "starlette", "uvicorn", "anyio"}
     assert not heavy & {m.split(".")[0] for m in loaded} - {"game"} and "game.levels" not in loaded, \
         sorted(heavy & ({m.split(".")[0] for m in loaded} | loaded))
 
@@ -141,6 +145,9 @@ def test_help_and_usage_errors_load_nothing_heavy(argv):
 def test_a_command_still_loads_what_it_needs():
     """The control for the test above: a real command does import the engine."""
     assert "lstm_engine" in modules_after(["engine", "info", str(ROOT / "missing.npz")])
+    code = "import sys, game.server.app; print(' '.join(sorted(sys.modules)))"
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "starlette" in set(r.stdout.split()), r.stderr[-500:]  # the probe sees the web stack load
 
 
 def test_version_shows_the_game_and_the_engine_labelled():

@@ -779,8 +779,8 @@ def test_sigkill_while_creating_the_database(tmp_path):
 
 # -- no pygame -------------------------------------------------------------------------------------------
 
-def test_module_does_not_import_pygame():
-    source = Path(progress_module.__file__).read_text(encoding="utf-8")
+def imports_of(module) -> set[str]:
+    source = Path(module.__file__).read_text(encoding="utf-8")
     imported = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -788,8 +788,24 @@ def test_module_does_not_import_pygame():
         elif isinstance(node, ast.ImportFrom):
             imported.add("." * node.level + (node.module or ""))
     assert imported, "the AST walk found the imports"
-    assert not any(name.split(".")[0].lstrip(".") in {"pygame", "pygame_gui"} for name in imported), imported
     assert "__import__" not in source and "importlib" not in source
-    allowed = {"__future__", "json", "logging", "math", "numbers", "os", "sqlite3", "stat", "threading",
-               "unicodedata", "collections.abc", "datetime", "pathlib", "typing", ".", ".progress_schema"}
+    return imported
+
+
+def test_module_does_not_import_pygame():
+    imported = imports_of(progress_module)
+    assert not any(name.split(".")[0].lstrip(".") in {"pygame", "pygame_gui"} for name in imported), imported
+    allowed = {"__future__", "logging", "numbers", "os", "sqlite3", "stat", "threading", "collections.abc",
+               "datetime", "pathlib", "typing", ".", ".progress_schema", ".progress_values"}
     assert imported <= allowed, f"unexpected imports: {imported - allowed}"
+
+
+def test_value_checks_are_their_own_module_below_the_store():
+    """One job each: the store (game/progress.py), the schema and migrations (progress_schema.py), the
+    value rules (progress_values.py), which know nothing of SQLite or of the store."""
+    from game import progress_schema, progress_values
+    imported = imports_of(progress_values)
+    assert imported <= {"__future__", "json", "math", "numbers", "unicodedata", "."}, imported
+    assert not {".progress", ".progress_values"} & imports_of(progress_schema)
+    assert progress_module.StoreError is progress_values.StoreError
+    assert progress_module.normalize_name is progress_values.normalize_name

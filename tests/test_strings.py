@@ -116,8 +116,9 @@ def test_t_formats_named_values():
     assert t("title.continue") == "Continue"
     assert t("title.player", name="ada") == "Player: ada"
     assert t("cell.title", word="keys", n=2, total=9) == "Reading “keys” (word 2 of 9)"
-    assert t("loading.progress", attempt=1, stage=2, stages=3, steps=40, accuracy=87.6) == (
-        "attempt 1 · stage 2 of 3 · 40 steps · accuracy on new sentences 88%"
+    assert t("loading.progress", percent=41.6, attempt=1, attempts=3, stage=2, stages=3, steps=40,
+             accuracy=87.6) == (
+        "42% · attempt 1 of 3 · stage 2 of 3 · 40 steps · accuracy on new sentences 88%"
     )
 
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pygame
 import pytest
 
+from game import strings
 from game.controllers.explain import QUANTITIES
 from game.controllers.training_job import FAILED, RUNNING
 from game.levels.training import ensure_model
@@ -274,3 +275,25 @@ def test_the_audit_sees_an_overflow():
         draw.text(surf, "far too long for its box", (0, 0), 18, box=pygame.Rect(0, 0, 60, 30))
     ((s, rect, box, _, _),) = a.entries
     assert rect.width > box.width
+
+
+def test_a_title_notice_never_overlaps_the_menu(scaled_app):
+    """A store notice (the longest: a read-only folder with a long path, then the menu's detail line
+    for a missing player) sits clear of every menu item, the focused item's description and the footer."""
+    app = scaled_app
+    folder = "/home/a-student-with-a-long-name/.local/share/gatekeeper/" + "deeper/" * 8
+    app.notice = (f"Your progress folder {folder} cannot be written: progress is shown but nothing new "
+                  "is saved (set GATEKEEPER_DATA_DIR to another folder).")
+    title = TitleScene(app)
+    app.stack.push(title)
+    for focus in range(len(title.menu.items)):
+        title.menu.focus = focus
+        with draw.TextAudit() as a:
+            app.frame([], DT)
+        problems = problems_in(a, app, f"title, item {focus} focused")
+        notices = [r for s, r, *_ in a.entries if len(s.strip()) > 12 and s.strip() in app.notice]
+        buttons = [r for s, r, *_ in a.entries if s == strings.t("title.quit")]
+        assert buttons and notices
+        problems += [f"notice line at {r} is above Quit's bottom {buttons[0].bottom}"
+                     for r in notices if r.top < buttons[0].bottom]
+        assert not problems, "\n".join(problems)

@@ -2,7 +2,8 @@
 progress the loading screen can show, and a cancel that really stops the training.
 
 Progress comes in two kinds: ``building`` while training data is generated (reported at least every
-0.1 s, and Esc stops it there), then ``progress`` from the training loop. Whatever happens in the worker
+0.1 s, and Esc stops it there), then ``progress`` from the training loop (which polls the cancel flag
+before every step, so Esc stops training within one step too). Whatever happens in the worker
 thread ends in a state the screen can leave: DONE, CANCELLED, or FAILED with the error in words; an
 unexpected exception is a FAILED job, never a thread that died while the screen waits.
 """
@@ -16,7 +17,7 @@ from lstm_engine import EngineError, ModelFileError, TrainingCancelled
 
 from ..levels.generator import BuildProgress, observe_building
 from ..levels.schema import Level
-from ..levels.training import ensure_model
+from ..levels.training import ensure_model, stop_when
 from ..strings import t
 
 RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
@@ -50,7 +51,7 @@ class TrainingJob:
 
     def _run(self) -> None:
         try:
-            with observe_building(self._on_building):
+            with observe_building(self._on_building), stop_when(self._cancel.is_set):
                 model, _report, where = self._ensure(self.level, progress=self._on_progress)
         except TrainingCancelled:
             self.state = CANCELLED

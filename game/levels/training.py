@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from lstm_engine import (
     TrainProgress,
     load_model,
     save_model,
+    stacked_fraction,
     train,
 )
 
@@ -93,21 +97,49 @@ def new_model(level: Level, task: LevelTask, seed: int | None = None) -> Model:
                         seed=n.seed if seed is None else seed, kind=task.kind, tolerance=task.tolerance)
 
 
+_stopping = threading.local()
+
+
+@contextmanager
+def stop_when(check: Callable[[], bool]) -> Iterator[None]:
+    """Every level training in this thread polls ``check`` before each optimiser step and stops with
+    TrainingCancelled once it returns True: Esc lands within one step, not at the next evaluation."""
+    previous = getattr(_stopping, "check", None)
+    _stopping.check = check
+    try:
+        yield
+    finally:
+        _stopping.check = previous
+
+
 def train_level(level: Level, progress=None, seed: int | None = None):
     """Train a fresh network for the level with one seed; returns (model, TrainReport)."""
     task = LevelTask(level)
     model = new_model(level, task, seed)
-    report = train(model, task, train_config(level, seed), progress=progress)
+    report = train(model, task, train_config(level, seed), progress=progress,
+                   stop=getattr(_stopping, "check", None))
     return model, report
 
 
 @dataclass
 class LevelProgress(TrainProgress):
-    """The engine's progress plus which seed is being tried: "seed 2 of 5"."""
+    """The engine's progress plus which seed is being tried: "seed 2 of 5".
+
+    ``fraction`` stacks the seeds the way the engine stacks a seed's attempts (stacked_fraction: each
+    further seed gets half the bar space of the one before), with the engine's fraction over the
+    attempts inside each seed's segment; so the bar moves on, never back, when a seed's network is not
+    playable and the next seed starts. A seed whose training is done stands at the end of its segment.
+    """
 
     seed: int = 0
     seed_try: int = 0        # 0-based
     seed_tries: int = 1
+
+    @property
+    def fraction(self) -> float:
+        inner = 1.0 if self.phase == "done" else stacked_fraction(self.attempt, self.attempts,
+                                                                  self.attempt_fraction)
+        return stacked_fraction(self.seed_try, self.seed_tries, inner)
 
 
 def seed_sequence(level: Level, tries: int = SEED_TRIES) -> list[int]:

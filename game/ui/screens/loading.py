@@ -79,7 +79,9 @@ class LoadingScene(Scene):
         elif p is not None:
             line = t(
                 "loading.progress",
+                percent=100 * fraction,
                 attempt=p.attempt + 1,
+                attempts=getattr(p, "attempts", 1),
                 stage=p.stage + 1,
                 stages=p.stages,
                 steps=p.step,

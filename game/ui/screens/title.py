@@ -1,4 +1,10 @@
-"""Title: continue, campaign, player, settings, quit."""
+"""Title: continue, campaign, player, settings, quit.
+
+Top to bottom: the name, the tagline, the belt emblem, the menu (and the focused item's description),
+a notice when the store has one (a read-only folder, skipped rows), the footer. A notice gets its
+lines above the footer first; the menu moves up to make room, and the emblem, which is only
+decoration, gives way when the menu needs its place: nothing overlaps even at 960x600.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,12 @@ from ...controllers.menu import Item, Menu
 from ...strings import t
 from .. import chrome, draw, theme
 from ..actions import Act
-from ..menu_view import GAP, ITEM_H, MenuScene, draw_menu
+from ..menu_view import GAP, ITEM_H, MenuScene, draw_menu, item_rects
 from ..scenes import Scene
 
 MENU_W = 420
+NOTICE_SIZE, NOTICE_LINES = 16, 3   # a notice longer than three lines ends with an ellipsis
+DETAIL_H = 16 + 60                  # room draw_menu gives the focused item's description
 
 
 class TitleScene(MenuScene, Scene):
@@ -71,8 +79,26 @@ class TitleScene(MenuScene, Scene):
         return min(int(h * 0.42), int(h * 0.16) + 162)
 
     def menu_pos(self, surface_size=None):
+        return self.layout(surface_size)[0]
+
+    def layout(self, surface_size=None):
+        """(menu top-left, item height, notice rect or None, whether the belt emblem has room)."""
         w, h = surface_size or self.app.screen.get_size()
-        return ((w - MENU_W) // 2, self.top(h))
+        top, belt_bottom = self.top(h), int(h * 0.16) + 132
+        item_h = self.item_h((w, h))
+        if not self.app.notice:
+            return ((w - MENU_W) // 2, top), item_h, None, True
+        step = int(NOTICE_SIZE * 1.3)
+        lines = min(NOTICE_LINES, len(draw.wrap(self.app.notice, NOTICE_SIZE, w - 48)))
+        menu_h = item_rects(self.menu, (0, 0), MENU_W, item_h)[-1].bottom
+        detail_h = DETAIL_H if any(item.detail for item in self.menu.items) else 0
+        floor = h - chrome.FOOTER_H - 8                      # the notice ends above the footer
+        top = min(top, floor - lines * step - 8 - detail_h - menu_h)
+        belt = top >= belt_bottom + 12
+        top = max(top, int(h * 0.16) + 58 + 24)              # never over the tagline
+        notice_top = top + menu_h + detail_h + 8
+        notice = pygame.Rect(24, notice_top, w - 48, max(step, floor - notice_top))
+        return ((w - MENU_W) // 2, top), item_h, notice, belt
 
     def choose(self, key: str) -> None:
         from .level_select import LevelSelectScene
@@ -119,13 +145,12 @@ class TitleScene(MenuScene, Scene):
             theme.TEXT,
             anchor="center",
         )
-        self.draw_belt(surface, pygame.Rect(w // 2 - 260, int(h * 0.16) + 92, 520, 40))
-        item_h = self.item_h((w, h))
-        draw_menu(surface, self.menu, self.menu_pos((w, h)), MENU_W, min(20, item_h // 2), item_h)
-        if self.app.notice:
-            draw.paragraph(
-                surface, self.app.notice, pygame.Rect(24, h - chrome.FOOTER_H - 60, w - 48, 50), 16, theme.BAD
-            )
+        menu_at, item_h, notice, belt = self.layout((w, h))
+        if belt:
+            self.draw_belt(surface, pygame.Rect(w // 2 - 260, int(h * 0.16) + 92, 520, 40))
+        draw_menu(surface, self.menu, menu_at, MENU_W, min(20, item_h // 2), item_h)
+        if notice is not None:
+            draw.paragraph(surface, self.app.notice, notice, NOTICE_SIZE, theme.BAD, max_lines=NOTICE_LINES)
         chrome.footer(
             surface,
             [
