@@ -155,6 +155,12 @@ def _read_words(d: dict) -> dict:
     }
 
 
+def _played(d: dict, sentence: str):
+    """The played values of a sentence of the play list."""
+    (entry,) = [p for p in d["play"] if p.get("sentence") == sentence]
+    return entry["values"].values()
+
+
 def _q(v, about):
     return {"text": v["question"], "role": "question", "about": about, "answer": "answer"}
 
@@ -292,6 +298,7 @@ def build_distractor(v):
         + _fillers_play(v, 1)
         + [
             {"sentence": "distractor", "values": {v["category"]: v["distractor_played"]}},
+            *_fillers_play(v, 3)[2:],
             {"sentence": "question"},
         ]
     )
@@ -318,7 +325,7 @@ def build_distractor(v):
 def read_distractor(d):
     s = d["task"]["sentences"]
     (played,) = d["play"][0]["values"].values()
-    (other,) = d["play"][-2]["values"].values()
+    (other,) = _played(d, "distractor")
     return {
         **_read_head(d),
         **_read_words(d),
@@ -375,7 +382,7 @@ def build_reset(v):
 def read_reset(d):
     s = d["task"]["sentences"]
     (first,) = d["play"][0]["values"].values()
-    (played,) = d["play"][-2]["values"].values()
+    (played,) = _played(d, "second")
     return {
         **_read_head(d),
         **_read_words(d),
@@ -445,7 +452,7 @@ def read_two_slots(d):
     task, s = d["task"], d["task"]["sentences"]
     ((cat, words),) = task["words"].items()
     (played,) = d["play"][0]["values"].values()
-    (second,) = d["play"][-2]["values"].values()
+    (second,) = _played(d, "second")
     return {
         **_read_head(d),
         "category": cat,

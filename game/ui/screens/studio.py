@@ -21,6 +21,7 @@ from ..scenes import Scene
 
 TOP = chrome.HEADER_H + 12
 FIELD_H = 50
+CHECK_SEEDS = 3  # the playability check trains this many seeds (the studio shows how many play)
 
 
 def pattern_label(name: str) -> str:
@@ -238,7 +239,7 @@ class StudioScene(Scene):
             return
         if self.check is not None and self.check.state == "running":
             return
-        self.check = SeedsCheck(self.form.level, 3)
+        self.check = SeedsCheck(self.form.level, CHECK_SEEDS)
 
     def save(self) -> None:
         if not self.form.valid:
