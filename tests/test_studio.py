@@ -84,8 +84,11 @@ def test_a_hand_edited_file_reopens_in_its_pattern_and_keeps_whole_line_comments
 def test_an_inline_comment_is_found_so_the_studio_can_warn_before_dropping_it(tmp_path):
     p = patterns.get("adding")
     f = tmp_path / "my-adding.yaml"
-    f.write_text(patterns.render(p, p.example).replace("title: The belt adds up",
-                                                        "title: The belt adds up  # try 3 numbers next"))
+    f.write_text(
+        patterns.render(p, p.example).replace(
+            "title: The belt adds up", "title: The belt adds up  # try 3 numbers next"
+        )
+    )
     opened = files.open_level(f)
     assert not opened.read_only and opened.inline == [3]
     assert StudioForm(opened.pattern, opened.values, opened).loses_comments

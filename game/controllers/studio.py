@@ -117,7 +117,8 @@ class SeedsCheck:
         self.done_seeds = 0
         self.fraction = 0.0
         self.state = "running"
-        self.lines: list[str] = []
+        self.lines: list[str] = []  # diagnosis.seeds_report's lines: summary, table, advice
+        self.verdicts: list[str] = []  # "strategy: why it wins or loses", in words
         self.playable = False
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"check {level.id}", daemon=True)
@@ -143,11 +144,9 @@ class SeedsCheck:
                 checks.append(training.check_level(self.level, model))
                 self.done_seeds += 1
             report = diagnosis.seeds_report(self.level, self.level.id, seeds, checks)
-            self.lines = (
-                report.lines()[:1]
-                + [f"{name}: {'wins' if o.wins else 'loses'} — {o.reason}" for name, o in checks[0].losing]
-                + report.lines()[2:]
-            )
+            # the verdict of every losing strategy in words (the first seed's), then the table and advice
+            self.verdicts = [f"{name}: {o.reason}" for name, o in checks[0].losing]
+            self.lines = report.lines()
             self.playable = report.count >= 0.8 * self.n
             self.state = "done"
         except TrainingCancelled:

@@ -183,12 +183,13 @@ class StudioScene(Scene):
     def handle(self, inp) -> None:
         if isinstance(inp, TextInput):
             self.form.type(inp.text)
-            self.confirm_overwrite = False
+            self.edited()
             return
         if not isinstance(inp, Input):
             return
         if inp.act == Act.UNDO:  # Backspace while typing
             self.form.backspace()
+            self.edited()
         elif inp.act in (Act.DOWN, Act.CONFIRM):
             self.form.move(1)
         elif inp.act == Act.UP:
@@ -198,6 +199,11 @@ class StudioScene(Scene):
                 self.check.cancel()
             else:
                 self.app.stack.pop()
+
+    def edited(self) -> None:
+        """An edit: an earlier warning or status no longer applies."""
+        self.confirm_overwrite = False
+        self.status = ""
 
     def leave(self) -> None:
         if self.check is not None and self.check.state == "running":
@@ -318,10 +324,8 @@ class StudioScene(Scene):
             if focused:
                 draw.focus_ring(surface, box, 6)
             y += 40
-            for m in msgs[:2]:
-                draw.text(
-                    surface, draw.fit(m, 13, left.width - 190, "mono"), (box.x, y), 13, theme.BAD, "mono"
-                )
+            for part in [p for m in msgs for p in draw.wrap(m, 13, box.width, "mono")][:2]:
+                draw.text(surface, part, (box.x, y), 13, theme.BAD, "mono")
                 y += 18
             y += FIELD_H - 40
         right = pygame.Rect(left.right + 24, TOP, w - left.right - 48, left.height)
@@ -406,12 +410,20 @@ class StudioScene(Scene):
         verdict = t("studio.check.playable") if c.playable else t("studio.check.not_playable")
         draw.text(surface, verdict, (rect.x, y), 16, theme.GOOD if c.playable else theme.BAD, "bold")
         y += 26
-        for line in c.lines:
+        summary, table = (c.lines[:1], c.lines[1:]) if c.lines else ([], [])
+        for line in summary + c.verdicts:
+            if y > rect.bottom - 20:
+                return y
             y += draw.paragraph(
-                surface, line.strip(), pygame.Rect(rect.x, y, rect.width, rect.bottom - y), 13, theme.TEXT
+                surface, line, pygame.Rect(rect.x, y, rect.width, rect.bottom - y), 13, theme.TEXT
             )
-            if y > rect.bottom:
-                break
+            y += 4
+        for line in table:
+            for part in draw.wrap(line, 12, rect.width, "mono"):
+                if y > rect.bottom - 16:
+                    return y
+                draw.text(surface, part, (rect.x, y), 12, theme.DIM, "mono")
+                y += 16
         return y
 
 
