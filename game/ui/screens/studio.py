@@ -143,9 +143,13 @@ class StudioReadOnlyScene(Scene):
         w, h = surface.get_size()
         msg = t("studio.read_only.no_pattern") if self.opened.problem == "no pattern" else self.opened.problem
         y = TOP + draw.paragraph(surface, msg, pygame.Rect(24, TOP, w - 48, 80), 18, theme.BAD)
-        draw.paragraph(
-            surface, self.opened.text, pygame.Rect(24, y + 16, w - 48, h - y - 90), 14, theme.DIM, "mono"
-        )
+        y += 16
+        for line in self.opened.text.splitlines():  # line by line: the indentation is the YAML's meaning
+            if y > h - chrome.FOOTER_H - 30:
+                draw.text(surface, "…", (24, y), 14, theme.DIM, "mono")
+                break
+            draw.text(surface, draw.fit(line, 14, w - 48, "mono"), (24, y), 14, theme.DIM, "mono")
+            y += 18
         chrome.footer(surface, [(t("key.esc"), t("footer.back"))])
 
 
