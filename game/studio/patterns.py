@@ -176,7 +176,7 @@ def _one_clue(v: dict, cell: str | None = None, filler_range=(0, 3), n_fill=2) -
         {"clue": {"text": v["clue"], "role": "clue", "slot": 1}, "question": _q(v, "clue")},
         ["clue", {"fillers": list(filler_range)}, "question"],
     )
-    d["network"] = _network(1) if cell is None else {"cell": cell, "hidden": 6, "slots": 1, "seed": 3}
+    d["network"] = _network(1) if cell is None else {"cell": cell, "hidden": 8, "slots": 1, "seed": 3}
     d["play"] = (
         [{"sentence": "clue", "values": {v["category"]: v["played"]}}]
         + _fillers_play(v, n_fill)
@@ -801,8 +801,6 @@ PATTERNS: tuple[Pattern, ...] = (
             "Carry it with a GRU",
             "This network is a GRU. Write the clue with the update gate at 0, then keep it with update 1.",
             "Update gate 0 at the clue, 1 everywhere else.",
-            words="France, Spain, Italy",
-            answers="France=French, Spain=Spanish, Italy=Italian",
             fillers="It was sunny .; We had a dog .",
             played="Spain",
         ),
