@@ -396,6 +396,7 @@ EN: dict[str, str] = {
     "footer.studio.check": "check 3 seeds",
     "footer.studio.save": "save",
     "footer.studio.export": "export",
+    "footer.studio.challenge": "to a challenge",
     "studio.pick.title": "New level: pick a pattern",
     "studio.title": "Level studio · {pattern}",
     "studio.pattern.one-clue": "One clue",
@@ -448,6 +449,9 @@ EN: dict[str, str] = {
     "studio.status.saved": "Saved to {path}",
     "studio.status.exported": "Exported to {path}",
     "studio.status.save_failed": "Could not save: {error}",
+    "studio.status.save_first": "Save the level first (Ctrl+S).",
+    "studio.status.challenge_making": "Making a challenge file with this level and its network…",
+    "studio.status.challenge_done": "Challenge file: {path} (host it with classroom serve)",
     "studio.status.inline_comments": (
         "The file has comments after values, which saving drops (whole-line comments are kept). "
         "Ctrl+S again to save anyway."

@@ -117,6 +117,18 @@ def test_a_level_is_made_trained_checked_play_tested_saved_reopened_and_played_b
     keys.press(pygame.K_s, mod=pygame.KMOD_CTRL)
     saved = tmp_path / "data" / "levels" / "studio" / "lesson-one.yaml"
     assert saved.is_file() and str(saved) in studio.status
+    assert studio.form.values["title"] in saved.read_text()
+    # export a copy to share, and a one-level challenge file for a class
+    keys.press(pygame.K_F8)
+    assert (tmp_path / "data" / "exports" / "lesson-one.yaml").read_text() == saved.read_text()
+    keys.press(pygame.K_F9)
+    keys.wait(lambda: studio.challenge is None)
+    challenge = tmp_path / "data" / "challenges" / "lesson-one.yaml"
+    assert challenge.is_file() and str(challenge) in studio.status
+    from game.classroom.challenge import load_challenge
+
+    assert [lv.level.id for lv in load_challenge(challenge).levels] == ["lesson-one"]
+    shot(app, "studio-saved")
 
     # back to level select: the level is there; E reopens it in the studio with the same form
     keys.press(pygame.K_ESCAPE)

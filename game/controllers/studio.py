@@ -160,3 +160,32 @@ class SeedsCheck:
     def wait(self, timeout: float | None = None) -> None:
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+
+class ChallengeExport:
+    """A one-level challenge file made from a saved studio level (game/classroom/challenge.make_challenge),
+    in the background: it embeds the level's network, training it first if it was never trained."""
+
+    def __init__(self, level_path, title: str, out_path, background: bool = True):
+        import threading
+
+        self.level_path, self.title, self.out_path = level_path, title, out_path
+        self.state, self.error = "running", ""
+        self._thread = threading.Thread(target=self._run, name="challenge", daemon=True)
+        if background:
+            self._thread.start()
+        else:
+            self._run()
+
+    def _run(self) -> None:
+        from ..classroom.challenge import Rules, make_challenge
+
+        try:
+            make_challenge(self.title, [str(self.level_path)], Rules(), self.out_path)
+            self.state = "done"
+        except Exception as e:  # noqa: BLE001 - ChallengeError, LevelError, OSError...: said on screen
+            self.error, self.state = str(e), "failed"
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread.is_alive():
+            self._thread.join(timeout)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pygame
 
 from ...controllers.level_select import Row
-from ...controllers.studio import SeedsCheck, StudioForm
+from ...controllers.studio import ChallengeExport, SeedsCheck, StudioForm
 from ...strings import t
 from ...studio import files, patterns
 from .. import chrome, draw, theme
@@ -164,6 +164,7 @@ class StudioScene(Scene):
         self.status = ""
         self.saved_path = None
         self.confirm_overwrite = False
+        self.challenge: ChallengeExport | None = None
 
     # -- input ---------------------------------------------------------------------------------------
     def raw(self, event) -> bool:
@@ -180,6 +181,8 @@ class StudioScene(Scene):
             self.save()
         elif event.key == pygame.K_F8:
             self.export()
+        elif event.key == pygame.K_F9:
+            self.to_challenge()
         else:
             return False
         return True
@@ -282,8 +285,29 @@ class StudioScene(Scene):
             return
         self.status = t("studio.status.exported", path=target)
 
+    def to_challenge(self) -> None:
+        """A one-level challenge file for a class (classroom serve), from the saved level."""
+        if self.saved_path is None or self.form.dirty:
+            self.status = t("studio.status.save_first")
+            return
+        from ... import paths
+
+        target = paths.user_data_dir() / "challenges" / f"{self.form.level_id}.yaml"
+        self.challenge = ChallengeExport(self.saved_path, self.form.values.get("title", ""), target)
+        self.status = t("studio.status.challenge_making")
+
+    def update(self, dt: float) -> None:
+        c = self.challenge
+        if c is not None and c.state != "running":
+            self.status = (
+                t("studio.status.challenge_done", path=c.out_path)
+                if c.state == "done"
+                else t("studio.status.save_failed", error=c.error)
+            )
+            self.challenge = None
+
     def moving(self) -> bool:
-        return self.check is not None and self.check.state == "running"
+        return (self.check is not None and self.check.state == "running") or self.challenge is not None
 
     # -- drawing -------------------------------------------------------------------------------------
     def draw(self, surface) -> None:
@@ -354,6 +378,7 @@ class StudioScene(Scene):
                 ("F6", t("footer.studio.check")),
                 ("Ctrl+S", t("footer.studio.save")),
                 ("F8", t("footer.studio.export")),
+                ("F9", t("footer.studio.challenge")),
                 (t("key.esc"), t("footer.back")),
             ],
             self.status,
