@@ -135,3 +135,9 @@ def test_every_example_is_playable_on_three_seeds(name, tmp_path, monkeypatch):
     checks = [training.check_level(level, training.train_level(level, None, s)[0]) for s in seeds]
     report = diagnosis.seeds_report(level, name, seeds, checks)
     assert report.count == 3, "\n".join(report.lines())
+
+
+def test_saving_refuses_an_id_that_is_a_path(tmp_path):
+    with pytest.raises(ValueError):
+        files.save_level("format: 1\n", "../escape", folder=tmp_path / "studio")
+    assert not (tmp_path / "escape.yaml").exists()

@@ -12,6 +12,7 @@ overwrites the file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -101,6 +102,8 @@ def with_comments(yaml_text: str, comments: list[str]) -> str:
 
 def save_level(yaml_text: str, level_id: str, comments: list[str] = (), folder: Path | None = None) -> Path:
     """Write the level into the studio pack (atomically) and list it in pack.yaml's order."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", level_id):  # the loader's id rule: never a path
+        raise ValueError(f"'{level_id}' is not a level id (a-z, 0-9 and -)")
     folder = folder or studio_dir()
     target = folder / f"{level_id}.yaml"
     atomic.write_text(target, with_comments(yaml_text, list(comments)))

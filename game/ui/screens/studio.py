@@ -264,7 +264,7 @@ class StudioScene(Scene):
             return
         try:
             self.saved_path = files.save_level(self.form.yaml_text(), self.form.level_id, self.form.comments)
-        except OSError as e:
+        except (OSError, ValueError) as e:
             self.status = t("studio.status.save_failed", error=e)
             return
         self.confirm_overwrite = False
