@@ -309,9 +309,10 @@ def build_distractor(v):
     }
     d["losing"] = [
         {
-            "name": "Write the distractor too",
-            "explanation": "It lands on top of the clue.",
-            "changes": [{"at": "distractor", "input": 1}],
+            # not "write both": a sum of two words is a narrow loss on some seeds (levels check --seeds)
+            "name": "Write the distractor instead",
+            "explanation": "The clue never reaches the belt and the distractor does: the answer is its word.",
+            "changes": [{"at": "clue", "input": 0}, {"at": "distractor", "input": 1}],
         },
         {
             "name": "Replace with the distractor",
