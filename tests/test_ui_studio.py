@@ -166,3 +166,53 @@ def test_a_hand_edited_own_level_that_fits_no_pattern_opens_read_only(app, tmp_p
     shot(app, "studio-read-only")
     keys.press(pygame.K_ESCAPE)
     assert keys.top.name == "level_select"
+
+
+def _new_saved_reopened(app, tmp_path, k: int):
+    """Pattern k (from 1) by its number key, saved with Ctrl+S, reopened with E: the same form."""
+    from game.studio import patterns
+
+    keys = Keys(app)
+    keys.press(pygame.K_RETURN)
+    keys.type("Ada")
+    keys.press(pygame.K_RETURN)
+    keys.press(pygame.K_n)
+    keys.press(pygame.K_1 + k - 1)
+    made = keys.top
+    assert made.name == "studio" and made.form.pattern is patterns.PATTERNS[k - 1] and made.form.valid
+    keys.press(pygame.K_s, mod=pygame.KMOD_CTRL)
+    level_id = made.form.level_id
+    assert (tmp_path / "data" / "levels" / "studio" / f"{level_id}.yaml").is_file()
+    keys.press(pygame.K_ESCAPE)
+    select = keys.top
+    select.model.point([r.ref for r in select.model.rows].index(f"user:studio/{level_id}"))
+    keys.press(pygame.K_e)
+    assert keys.top.name == "studio" and keys.top.form.values == made.form.values
+    keys.press(pygame.K_ESCAPE)
+    return keys, level_id
+
+
+@pytest.mark.parametrize("k", range(1, 10))
+def test_every_pattern_is_made_saved_and_reopened_by_keyboard(app, tmp_path, k):
+    _new_saved_reopened(app, tmp_path, k)  # the number keys reach patterns 1 to 9; the tenth by arrows
+
+
+def test_the_tenth_pattern_is_reached_with_the_arrow_keys(app):
+    keys = Keys(app)
+    keys.press(pygame.K_RETURN)
+    keys.type("Ada")
+    keys.press(pygame.K_RETURN)
+    keys.press(pygame.K_n)
+    keys.press(pygame.K_UP)  # from the first, up wraps to the last
+    keys.press(pygame.K_RETURN)
+    assert keys.top.name == "studio" and keys.top.form.pattern.name == "rnn"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", range(1, 10))
+def test_every_pattern_saved_from_the_studio_is_played(app, tmp_path, k):
+    keys, level_id = _new_saved_reopened(app, tmp_path, k)
+    keys.press(pygame.K_RETURN)  # level select: play it (trains first)
+    keys.wait(lambda: keys.top.name == "intro")
+    keys.press(pygame.K_RETURN)
+    assert keys.top.name == "play" and keys.top.row.ref == f"user:studio/{level_id}"

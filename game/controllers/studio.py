@@ -18,7 +18,8 @@ from ..studio.files import Opened
 class StudioForm:
     def __init__(self, pattern: patterns.Pattern, values: dict | None = None, opened: Opened | None = None):
         self.pattern = pattern
-        self.values = dict(values if values is not None else pattern.example)
+        given = values if values is not None else pattern.example
+        self.values = {f.key: given.get(f.key, "") for f in pattern.fields}  # the form's fields, no more
         self.opened = opened  # the file it came from (comments to keep, inline ones to warn about)
         self.focus = 0
         self.dirty = False
