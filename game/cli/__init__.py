@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--json", action="store_true", help="one JSON object per level")
     ck.add_argument("--seeds", type=int, metavar="N", help="train N seeds (the level's and the next ones) "
                     "and print on how many the level is playable, which strategy fails, and what to change")
+    new = lsub.add_parser("new", help="a level from a studio pattern: --list, or --pattern NAME -o FILE")
+    new.add_argument("--list", action="store_true", help="print the pattern names, one per line")
+    new.add_argument("--pattern", metavar="NAME", help="the pattern whose example level to write")
+    new.add_argument("-o", "--output", metavar="FILE", help="the level file to write")
 
     rp = sub.add_parser("replay", help="record, verify and show replays")
     rsub = rp.add_subparsers(dest="replay_command", metavar="REPLAY_COMMAND", required=True)

@@ -52,6 +52,8 @@ def run(args) -> int:
 
     if args.levels_command == "list":
         return list_levels(catalogue.shipped_entries(), args.json)
+    if args.levels_command == "new":
+        return new_level(args)
     if getattr(args, "seeds", None) is not None and not 1 <= args.seeds <= 100:
         print("error: --seeds must be from 1 to 100", file=sys.stderr)
         return 2
@@ -126,3 +128,26 @@ def list_levels(entries, as_json: bool) -> int:
             shown = title if title is not None else "(does not load: see levels validate)"
             print(f"{name:<{width}}  {shown}")
     return 0 if all(e.level is not None for _, e in entries) else 1
+
+
+def new_level(args) -> int:
+    """`levels new --list` prints the studio's pattern names; `--pattern NAME -o FILE` writes that
+    pattern's example level (atomically; a special file as the target is refused)."""
+    from ..atomic import write_text
+    from ..studio import patterns
+
+    if args.list:
+        print("\n".join(patterns.names()))
+        return 0
+    if args.pattern is None or args.output is None:
+        print("error: give --list, or --pattern NAME and -o FILE", file=sys.stderr)
+        return 2
+    if args.pattern not in patterns.BY_NAME:
+        print(f"error: no pattern '{args.pattern}' (one of: {', '.join(patterns.names())})", file=sys.stderr)
+        return 2
+    from pathlib import Path
+
+    p = patterns.get(args.pattern)  # the id is the file's name, as the loader requires
+    write_text(args.output, patterns.render(p, {**p.example, "id": Path(args.output).stem}))
+    print(f"wrote {args.output}: the '{args.pattern}' pattern's example level")
+    return 0

@@ -170,6 +170,10 @@ def advice(level: Level, checks: list[CheckResult], report: SeedsReport) -> list
                 out.append(f"under '{strategy.name}' the memory holds {held:.2f}, far from the answer, but "
                            f"the network reads it imprecisely: give it more cells (network.hidden) or steps")
             continue
+        if level.network.cell != "lstm":  # the facts below read LSTM gates (a GRU's are update, reset)
+            out.append(f"'{strategy.name}' does not lose clearly on every seed: make it differ more from the "
+                       f"solution, or give the network more cells (network.hidden) or steps")
+            continue
         facts = gating_facts(level, seq, strategy_gating(level, seq, strategy.changes))
         if not facts["informed"]:
             if 0 < n_answers < 4:

@@ -71,6 +71,8 @@ class LevelSelectScene(Scene):
 
     # -- input -------------------------------------------------------------------------------------
     def raw(self, event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_n, pygame.K_e):
+            return self.studio(event.key == pygame.K_n)
         if event.type == pygame.MOUSEMOTION:
             k = self.row_at(event.pos)
             if k is not None:
@@ -108,6 +110,29 @@ class LevelSelectScene(Scene):
             self.app.stack.push(LabScene(self.app))
         elif inp.act == Act.BACK:
             self.app.stack.pop()
+
+    def own_path(self):
+        """The file of the focused level when it is one of the player's own (Edit opens it)."""
+        from ... import paths
+        from ..app import USER_PACKS
+
+        row = self.model.focused
+        if row is None or not row.ref.startswith(USER_PACKS) or "/" not in row.ref:
+            return None
+        folder, name = row.ref[len(USER_PACKS):].split("/", 1)
+        return paths.user_data_dir() / "levels" / folder / f"{name}.yaml"
+
+    def studio(self, new: bool) -> bool:
+        """N: a new level in the studio; E: edit the focused level when it is the player's own."""
+        from . import studio
+
+        if new:
+            self.app.stack.push(studio.StudioPickScene(self.app))
+            return True
+        path = self.own_path()
+        if path is not None and path.is_file():
+            studio.open_own(self.app, path)
+        return True
 
     def open_focused(self, suggest: bool = True) -> None:
         if suggest:
@@ -166,6 +191,8 @@ class LevelSelectScene(Scene):
                 (t("key.enter"), t("footer.play")),
                 ("O", t("footer.replays")),
                 ("L", t("footer.lab")),
+                ("N", t("footer.studio.new")),
+                *([("E", t("footer.studio.edit"))] if self.own_path() is not None else []),
                 (t("key.esc"), t("footer.back")),
                 ("F1", t("footer.help")),
             ],

@@ -1,0 +1,1 @@
+"""The level studio's plain-Python part: patterns (form models that render to level YAML) and files."""
