@@ -87,7 +87,7 @@ def run(args) -> int:
                 or (facc or 0.0) < training.PLAYABLE_ACCURACY
             print(json.dumps(row) if args.json else
                   f"{name}: {where if report else 'loaded (' + where + ')'}, held-out {acc:.1%} own, "
-                  f"{facc:.1%} intended"
+                  + (f"{facc:.1%} intended" if facc is not None else "no intended gating (a plain RNN)")
                   + (f", {row['steps']} steps, {row['seconds']:.2f} s" if report else ""))
         elif args.seeds is not None:
             failed |= not check_seeds(name, level, args.seeds, args.json)
