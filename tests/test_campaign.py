@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from game import paths
-from game.levels import catalogue, training
+from game.levels import catalogue, training, verdict
 from game.levels.generator import LevelTask
 from game.levels.loader import load_pack
 from game.levels.machine import fingerprint
@@ -34,7 +35,7 @@ def test_campaign_has_at_least_twelve_valid_levels_in_order():
 def test_every_curriculum_concept_decides_a_win():
     """Each concept of design.md has a level whose losing strategy shows what happens without it."""
     by_id = dict(LEVELS)
-    kinds = {name: {r.at for r in lvl.solution.rules} for name, lvl in LEVELS}
+    kinds = {name: {r.at for r in lvl.solution.rules} for name, lvl in LEVELS if lvl.solution is not None}
     roles = {s.role for _, lvl in LEVELS for s in getattr(lvl.task, "sentences", {}).values()}
     assert "distractor" in roles, "a distractor level"
     assert any("reset" in k for k in kinds.values()), "a reset level"
@@ -45,8 +46,53 @@ def test_every_curriculum_concept_decides_a_win():
     signed = [lvl for _, lvl in LEVELS if lvl.task.kind == "signed"]
     assert signed and any(all(r.word in ("plus", "minus") and r.output == 0.0 for r in s.changes)
                           for s in signed[0].losing), "the hidden state decides a level (output shut loses)"
-    for _, lvl in LEVELS:
-        assert lvl.intro and 1 <= len(lvl.hints) <= 3 and lvl.losing
+    for _, lvl in LEVELS:  # a plain RNN level has no gates, so no losing strategy
+        assert lvl.intro and 1 <= len(lvl.hints) <= 3 and (lvl.losing or lvl.network.cell == "rnn")
+
+
+def _changed(lvl, gate):
+    return [s for s in lvl.losing if any(getattr(r, gate, None) is not None for r in s.changes)]
+
+
+def test_the_lab_concepts_decide_a_win():
+    """Issue 14: a GRU carries a clue with update 1; a GRU level the reset gate decides; a plain RNN
+    level followed by the same sentence with an LSTM; a level whose words are notes."""
+    order = [lvl for _, lvl in LEVELS]
+    gru = [lvl for lvl in order if lvl.network.cell == "gru"]
+    assert any(r.update == 0.0 for lvl in gru for r in lvl.solution.rules if r.at == "clue"), "a GRU writes"
+    assert any(r.at == "question" and r.reset == 0.0 for lvl in gru for s in _changed(lvl, "reset")
+               for r in s.changes), "the reset gate at the blank decides a GRU level"
+    rnn = [k for k, lvl in enumerate(order) if lvl.network.cell == "rnn"]
+    assert rnn and not order[rnn[0]].losing
+    plain, after = order[rnn[0]], order[rnn[0] + 1]
+    assert after.network.cell == "lstm" and after.task == plain.task and after.play == plain.play
+    notes = [lvl for lvl in order if lvl.task.kind == "text"
+             and any(all(re.fullmatch(r"[A-G][#b]?[0-9]", w) for w in ws) for ws in lvl.task.words.values())]
+    assert notes, "a level whose words are notes"
+
+
+def _leaky(level, forget):
+    """The level's solution with the forget gate at `forget` at every word, judged on its network."""
+    model, _ = training.cached_model(level)
+    seq = play_sequence(level)
+    g = solution_gating(level, seq)
+    g[:, level.network.slots:2 * level.network.slots] = forget  # [i | f | o] blocks
+    return verdict.judge(level, model, LevelTask(level), seq, g[None])[0]
+
+
+def test_the_lag_ladder_a_forget_gate_of_099_wins_at_10_words_and_loses_at_300():
+    """The same carry at 10, 30, 100 and 300 words: 0.99^300 = 0.05 of the clue is too little."""
+    ladder = [lvl for _, lvl in LEVELS if lvl.id.split("-", 1)[1].startswith("lag-")]
+    gaps = []
+    for lvl in ladder:
+        seq = play_sequence(lvl)
+        clue = next(t for t, tok in enumerate(seq.tokens) if tok.key and tok.role == "clue")
+        gaps.append(seq.blank - clue)
+    assert gaps == [10, 30, 100, 300]
+    assert all(lvl.task.sentences == ladder[0].task.sentences for lvl in ladder), "the same carry"
+    assert _leaky(ladder[0], 0.99).wins and _leaky(ladder[0], 1.0).wins
+    assert not _leaky(ladder[-1], 0.99).wins and _leaky(ladder[-1], 1.0).wins
+    assert any(r.forget == 0.99 and r.at == "every" for s in ladder[-1].losing for r in s.changes)
 
 
 @pytest.mark.parametrize("name,level", LEVELS, ids=IDS)

@@ -135,9 +135,10 @@ def test_campaign_levels_are_well_inside_the_caps():
     for name, level in LEVELS.items():
         c = cost.cost(level)
         assert not cost.over_caps(level), name
-        assert c.training_work <= cost.MAX_TRAINING_WORK / 2 and c.scoring_work <= cost.MAX_SCORING_WORK / 10
+        # the longest play, 22-lag-300's 305 words, scores in 0.64 s at 14% of the scoring cap
+        assert c.training_work <= cost.MAX_TRAINING_WORK / 2 and c.scoring_work <= cost.MAX_SCORING_WORK / 6
         if isinstance(level.task, TextTask):
-            assert c.answers >= 2 and re.fullmatch(r"campaign/\d\d-[a-z-]+", name)
+            assert c.answers >= 2 and re.fullmatch(r"campaign/\d\d-[a-z0-9-]+", name)
 
 
 # -- rules are applied per rule at once (sequence.apply_rules): the same as cell by cell ---------------------

@@ -36,6 +36,9 @@ def test_the_solution_explanation_is_text_and_leaves_the_training_key_alone():
 
 def test_every_campaign_level_explains_its_solution_and_each_losing_strategy():
     for lid, level in LEVELS.items():
+        if level.network.cell == "rnn":  # no gates: no solution and no losing strategy to explain
+            assert level.solution is None and not level.losing, lid
+            continue
         assert level.solution.explanation, lid
         assert all(s.explanation for s in level.losing), lid
 

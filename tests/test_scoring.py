@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_verdict import TWO_ANSWERS, uninformed
+from test_verdict import GATED, TWO_ANSWERS, uninformed
 
 from game.controllers.results import Results
 from game.levels import catalogue, training
@@ -260,7 +260,7 @@ def test_levels_check_json_gives_every_strategy_its_baseline_verdict_and_reason(
     assert out["playable"] == (not out["problems"])
 
 
-@pytest.mark.parametrize("name", IDS)
+@pytest.mark.parametrize("name", GATED)
 @PROPS
 @given(seed=st.integers(0, 2**32 - 1))
 def test_a_gating_that_never_writes_the_clue_earns_no_star_and_no_outcome_points(name, seed):

@@ -17,7 +17,7 @@ from game.levels import catalogue, diagnosis, training
 from game.levels.generator import LevelTask
 from game.levels.loader import load_level
 from game.levels.machine import fingerprint
-from game.levels.sequence import GATE_INDEX, play_sequence, strategy_gating
+from game.levels.sequence import GATE_INDEX, play_sequence, solution_gating, strategy_gating
 from lstm_engine import load_model, model_hash
 from lstm_engine.losses import uniform_cross_entropy
 
@@ -162,6 +162,46 @@ def test_the_diagnosis_names_a_design_problem_when_different_sentences_with_an_o
     assert report.count == 0 and report.rows[1].failures == 1
     assert any("use one clue sentence for both" in a for a in report.advice), report.advice
     assert diagnosis.gating_facts(level, seq, strategy_gating(level, seq, never.changes))["mixed"]
+
+
+def _one_seed(level, failing: str):
+    """A seeds report of one seed on which the losing strategy `failing` won."""
+    won = training.Outcome("x", 0.8, [("x", 0.8)], True, True)
+    lost = training.Outcome("y", 0.1, [("y", 0.9)], False, False)
+    checks = [training.CheckResult(level.id, won, won, [(s.name, won if s.name == failing else lost)
+                                                         for s in level.losing], 1.0, 1.0)]
+    return diagnosis.seeds_report(level, level.id, [0], checks)
+
+
+def test_the_diagnosis_reads_a_gru_gating_by_its_update_gate():
+    """A GRU writes with update z shut at the clue and keeps with z open up to the blank."""
+    level = LEVELS["campaign/15-gru-carry"]
+    seq = play_sequence(level)
+    by_name = {s.name: s.changes for s in level.losing}
+    assert diagnosis.gating_facts(level, seq, solution_gating(level, seq))["informed"]
+    for name in ("Never write", "Write every word"):
+        assert not diagnosis.gating_facts(level, seq, strategy_gating(level, seq, by_name[name]))["informed"]
+    report = _one_seed(level, "Write every word")   # a guess that won: the advice, not a crash
+    assert any("without the clue" in a for a in report.advice), report.advice
+
+
+def test_the_diagnosis_names_a_leaky_belt():
+    """Forget 0.99 over 300 words keeps every gate 'open' but only 0.99^300 = 0.05 of the clue: when it
+    wins, the advice says how much is left, not that the strategy keeps what the answer needs."""
+    level = LEVELS["campaign/22-lag-300"]
+    seq = play_sequence(level)
+    leaky = next(s for s in level.losing if any(r.forget == 0.99 for r in s.changes))
+    facts = diagnosis.gating_facts(level, seq, strategy_gating(level, seq, leaky.changes))
+    assert facts["informed"] and facts["kept"] == pytest.approx(0.99 ** 300)
+    assert diagnosis.gating_facts(level, seq, solution_gating(level, seq))["kept"] == 1.0
+    report = _one_seed(level, leaky.name)
+    assert any("leaves 0.049 of the clue" in a for a in report.advice), report.advice
+
+
+def test_levels_train_reports_a_plain_rnn_level_without_an_intended_gating():
+    out = subprocess.run([sys.executable, str(paths.ROOT / "main.py"), "levels", "train", "17-no-gates"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "no intended gating (a plain RNN)" in out.stdout, out.stderr
 
 
 def test_levels_check_seeds_prints_the_table(tmp_path):

@@ -86,10 +86,10 @@ def run(args) -> int:
                    "seconds": report.seconds if report else 0.0, "steps": report.steps if report else 0,
                    "attempts": report.attempts if report else 0}
             failed |= (report is not None and not report.success) or acc < training.PLAYABLE_ACCURACY \
-                or (facc or 0.0) < training.PLAYABLE_ACCURACY
+                or (acc if facc is None else facc) < training.PLAYABLE_ACCURACY  # None: a plain RNN
             print(json.dumps(row) if args.json else
                   f"{name}: {where if report else 'loaded (' + where + ')'}, held-out {acc:.1%} own, "
-                  f"{facc:.1%} intended"
+                  + (f"{facc:.1%} intended" if facc is not None else "no intended gating (a plain RNN)")
                   + (f", {row['steps']} steps, {row['seconds']:.2f} s" if report else ""))
         elif args.seeds is not None:
             failed |= not check_seeds(name, level, args.seeds, args.json)
