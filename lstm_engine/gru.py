@@ -194,7 +194,7 @@ class GRU(Cell):
             s += 0.5
             if ov is not None:
                 np.copyto(s, ov[0][t], where=ov[1][t])
-            e = s if k == 1 else np.repeat(s, k, axis=1)  # per unit: [z | r], (B, 2H)
+            e = s if k == 1 else s.repeat(k, axis=1)  # per unit: [z | r], (B, 2H)
             HN[t] = gh[:, 2 * S:]
             n = N[t]
             np.multiply(e[:, H:], HN[t], out=n)
@@ -248,7 +248,7 @@ class GRU(Cell):
         # dGI, dGH: gradients of the pre-activations in PyTorch's column order [r | z | n]
         for t in range(T - 1, -1, -1):
             s, n = ACT[t], N[t]
-            e = s if k == 1 else np.repeat(s, k, axis=1)
+            e = s if k == 1 else s.repeat(k, axis=1)
             z, r = e[:, :H], e[:, H:]
             h_prev = Hs[t - 1] if t else trace.h0
             dht = dh[t] + dh_next
@@ -334,7 +334,7 @@ class GRUStepper:
                 check_override(name, v)
                 j = GATES.index(name)
                 np.copyto(s[:, j * S:(j + 1) * S], v, where=v == v)
-        e = s if k == 1 else np.repeat(s, k, axis=1)
+        e = s if k == 1 else s.repeat(k, axis=1)
         n = a[:, 2 * S:]
         np.multiply(e[:, H:], gh[:, 2 * S:], out=n)
         n += gi[:, 2 * S:]

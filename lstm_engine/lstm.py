@@ -246,7 +246,7 @@ class LSTM(Cell):
             s += half
             if ov is not None:
                 np.copyto(s, ov[0][t], where=ov[1][t])
-            e = s if k == 1 else np.repeat(s, k, axis=0)  # gates per cell: [i; f; o], (3H, B)
+            e = s if k == 1 else s.repeat(k, axis=0)  # gates per cell: [i; f; o], (3H, B)
             ct = C[t]
             np.multiply(e[H:2 * H], c, out=ct)
             np.multiply(e[:H], a[3 * S:], out=ig)
@@ -332,9 +332,9 @@ class LSTM(Cell):
                 np.subtract(1.0, Ds[:, 3 * S:], out=Ds[:, 3 * S:])  # tanh' = 1 - g^2
                 np.multiply(tcs, tcs, out=Ps)
                 np.subtract(1.0, Ps, out=Ps)
-                Ps *= As[:, 2 * S:3 * S] if k == 1 else np.repeat(As[:, 2 * S:3 * S], k, axis=1)
+                Ps *= As[:, 2 * S:3 * S] if k == 1 else As[:, 2 * S:3 * S].repeat(k, axis=1)
             a, da, tc = A[t], dAm[j], TC[t]
-            e = a[:3 * S] if k == 1 else np.repeat(a[:3 * S], k, axis=0)  # i, f, o per cell
+            e = a[:3 * S] if k == 1 else a[:3 * S].repeat(k, axis=0)  # i, f, o per cell
             # output gate: dL/do = dh * tanh(c); and into the cell state: dc += dh * o (1 - tanh(c)^2)
             do = da[2 * S:3 * S] if k == 1 else dcell
             np.multiply(dht, tc, out=do)
@@ -456,7 +456,7 @@ class LSTMStepper:
                 v = v.T if v.ndim == 2 else v[:, None]  # (S, B) or (S, 1), broadcast by copyto
                 j = GATES.index(n)
                 np.copyto(s[j * S:(j + 1) * S], v, where=v == v)
-        e = s if k == 1 else np.repeat(s, k, axis=0)
+        e = s if k == 1 else s.repeat(k, axis=0)
         c_new = np.multiply(e[H:2 * H], np.asarray(c, self.dtype).T)
         c_new += np.multiply(e[:H], a[3 * S:])
         h_new = np.multiply(e[2 * H:], np.tanh(c_new))

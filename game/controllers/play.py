@@ -15,7 +15,7 @@ from ..levels import cells
 from ..levels.training import Outcome
 from ..session.commands import Action, ActionError, Advance, Redo, SetGates, Undo
 from ..session.scripted import strategy_gates
-from ..session.session import PlaySession, memory_of
+from ..session.session import PlaySession
 from ..strings import t
 from ..ui.actions import Act, Input
 from .autoplay import Autoplay
@@ -92,24 +92,23 @@ def gate_row(session: PlaySession, step: int, slot: int) -> dict:
 def snapshot_at(session: PlaySession, shown: int) -> Snapshot:
     """What the cell shows at word ``shown`` (at most the current one): the player's gates there, the
     memory before and after, the candidate, the hidden state, what the memory says, the answer."""
-    trace = session.run(shown + 1)
+    states = session.states(shown + 1)  # cached: one network step per action, not a re-run
     H = session.model.cell.hidden_size
-    memory = memory_of(trace)
-    c_prev = memory[-2, 0].copy() if shown > 0 else np.zeros(H)
-    c = memory[-1, 0].copy()
-    candidate = trace.g if session.cell == "lstm" else trace.n if session.cell == "gru" else trace.h
+    now = states[-1]
+    c_prev = states[-2].memory.copy() if shown > 0 else np.zeros(H)
+    c = now.memory.copy()
     return Snapshot(
         session.step,
         shown,
         tuple(gate_row(session, shown, k) for k in range(session.S)),
         c_prev,
-        candidate[-1, 0].copy(),
+        now.candidate.copy(),
         c,
-        trace.h[-1, 0].copy(),
+        now.h.copy(),
         tuple(tuple(session.memory_says(3, c, slot)) for slot in range(session.S)),
         session.prediction(),
         session.cell,
-        trace.hn[-1, 0].copy() if session.cell == "gru" else None,
+        None if now.hn is None else now.hn.copy(),
     )
 
 

@@ -134,6 +134,17 @@ class LevelTask:
             self._rows[tok] = (gates[0], targets, emphasis)
         return self._rows[tok]
 
+    def _row_index(self, tok: Token, table: list, rows_at: dict, by_id: dict) -> int:
+        """Index of ``tok``'s gating rows in ``table`` (encode), adding them when new. Equal tokens share
+        one cached row tuple, so its identity numbers the row."""
+        row = self.token_gating(tok)
+        j = rows_at.get(id(row))
+        if j is None:
+            j = rows_at[id(row)] = len(table)
+            table.append(row)
+        by_id[id(tok)] = j
+        return j
+
     def _sign_blind(self, seq: Sequence, intended: np.ndarray, rng):
         """Signed levels: the output gate shut at some sign words, so the next number is written without
         its sign. The network cannot know that sign: plus and minus are equally likely, so the honest
@@ -230,21 +241,34 @@ class LevelTask:
             targets = np.zeros((T, B), np.int64)
         mask = np.zeros((T, B), bool)
         W = cells.width(self.level)  # one block of S columns per gate of the cell
-        intended = np.empty((T, B, W))
-        supervise = np.full((T, B, W), np.nan)
-        emphasis = np.ones((T, B, W))
-        mixed = np.full((T, B, W), np.nan)
-        mixed_targets = np.zeros_like(targets, dtype=float) if self.numeric else None
+        # Every step's three gating rows come from its token alone (token_gating): number each distinct
+        # token of the batch once, then gather all (T, B) rows in one indexing per array. Tokens are
+        # told apart by identity first (rendered sentences and fillers are shared objects), so a
+        # token's dataclass hash is computed once per object, not once per step. Row 0 is padding.
+        table, rows_at, by_id = [None], {}, {}
+        own = np.zeros((T, B), np.intp)    # padding repeats the sequence's last row (intended gating)
+        blank = np.zeros((T, B), np.intp)  # padding: row 0 (no supervision, emphasis 1)
         for b, seq in enumerate(seqs):
             n, k = len(seq), seq.blank
             x[:n, b] = self.inputs(seq)
             targets[k, b] = seq.answer if self.numeric else self.answer_id[seq.answer]
             mask[k, b] = True
-            rows = [self.token_gating(t) for t in seq.tokens]
-            intended[:n, b] = [r[0] for r in rows]
-            intended[n:, b] = rows[-1][0]  # padding after the blank changes nothing that is scored
-            supervise[:n, b] = [r[1] for r in rows]
-            emphasis[:n, b] = [r[2] for r in rows]
+            ids = list(map(by_id.get, map(id, seq.tokens)))
+            if None in ids:  # tokens not seen yet in this batch
+                for q, tok in enumerate(seq.tokens):
+                    if ids[q] is None:
+                        ids[q] = by_id.get(id(tok)) or self._row_index(tok, table, rows_at, by_id)
+            own[:n, b] = blank[:n, b] = ids
+            own[n:, b] = ids[-1]
+        pad = (np.zeros(W), np.full(W, np.nan), np.ones(W))
+        table[0] = pad
+        intended = np.array([r[0] for r in table], float).reshape(len(table), W)[own]
+        supervise = np.array([r[1] for r in table], float).reshape(len(table), W)[blank]
+        emphasis = np.array([r[2] for r in table], float).reshape(len(table), W)[blank]
+        mixed = np.full((T, B, W), np.nan)
+        mixed_targets = np.zeros_like(targets, dtype=float) if self.numeric else None
+        for b, seq in enumerate(seqs):
+            n, k = len(seq), seq.blank
             m = self.mixed_gating(seq, intended[:n, b], rng)
             if m is not None:
                 mixed[:n, b], mixed[n:, b] = m[0], m[0][-1]

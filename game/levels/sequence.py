@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -52,7 +53,7 @@ class Sequence:
     def words(self) -> list[str]:
         return [t.word for t in self.tokens]
 
-    @property
+    @cached_property  # asked several times per sequence while a batch is built; tokens never change
     def blank(self) -> int:
         """Step index of the (last) question blank, where the answer is read."""
         return max(k for k, t in enumerate(self.tokens) if t.role == "question" and t.key)

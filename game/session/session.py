@@ -47,9 +47,17 @@ class History:
         self.hints = 0
         self.step = 0
         self.gates = np.empty((T, len(gates) * S))
+        self.touched = 0  # the first gate row changed since taken (see take_touched)
         self._reset_gates()
 
+    def take_touched(self) -> int:
+        """The first row whose gates changed since the last call (T: none); states computed from the
+        rows before it are still valid."""
+        first, self.touched = self.touched, self.T
+        return first
+
     def _reset_gates(self) -> None:
+        self.touched = 0
         for g, name in enumerate(self.names):
             self.gates[:, g * self.S:(g + 1) * self.S] = KEEP[name]  # words not reached yet: keep
 
@@ -96,11 +104,13 @@ class History:
         if isinstance(a, Advance):
             nxt = min(self.step + 1, self.T - 1)
             saved = self.gates[nxt].copy()
+            self.touched = min(self.touched, nxt)
             if self.step + 1 < self.T:
                 self.gates[self.step + 1] = self.gates[self.step]  # a new word starts with the last gates
             self.step += 1
             return saved
         saved = self.gates[self.step].copy()
+        self.touched = min(self.touched, self.step)
         for g, name in enumerate(self.names):
             v = getattr(a, name)
             if v is not None:
@@ -110,12 +120,25 @@ class History:
     def _revert(self, a: Action, saved: np.ndarray) -> None:
         if isinstance(a, Advance):
             self.step -= 1
-            self.gates[min(self.step + 1, self.T - 1)] = saved
+            row = min(self.step + 1, self.T - 1)
         else:
-            self.gates[self.step] = saved
+            row = self.step
+        self.gates[row] = saved
+        self.touched = min(self.touched, row)
 
     def state(self) -> State:
         return State(self.step, self.gates.copy(), self.hints, bool(self.done), bool(self.redo))
+
+
+@dataclass(frozen=True)
+class StepState:
+    """The network after one word with the player's gates (one step of PlaySession.run, bit for bit)."""
+
+    h: np.ndarray          # (H,) hidden state
+    memory: np.ndarray     # (H,) an LSTM's cell state, else the hidden state
+    candidate: np.ndarray  # (H,) LSTM g, GRU n, plain RNN h
+    hn: np.ndarray | None  # GRU: (H,) W_hn h + b_hn; else None
+    c: np.ndarray | None   # LSTM: (1, H) cell state as the next step's c0; else None
 
 
 @dataclass(frozen=True)
@@ -141,6 +164,12 @@ class PlaySession:
         self.history: list[Action] = []
         self._folded = History(self.T, self.S, self.gates)
         self._state = self._folded.state()
+        # states after each word, valid while the gates of the words up to it are unchanged: an action
+        # changes one or two rows (History.touched), so it costs one step of the network, not a re-run.
+        # A GRU or plain RNN reading numbers projects all steps at once (one GEMM whose rounding may
+        # depend on the length), so those re-run the prefix to stay exact.
+        self._trail: list[StepState] = []
+        self._stepwise = self.cell == "lstm" or self.inputs.ndim == 1
         for a in history:
             self.apply(a)
 
@@ -150,6 +179,7 @@ class PlaySession:
         self._folded.apply(action)
         self.history.append(action)
         self._state = self._folded.state()
+        del self._trail[self._folded.take_touched():]
         return self._state
 
     @property
@@ -192,14 +222,35 @@ class PlaySession:
         x = self.inputs[:upto, None] if self.inputs.ndim == 1 else self.inputs[:upto, None, :]
         return self.model.run(x, gates=gates_dict(g, self.S, self.model.gate_names) or None)
 
+    def states(self, upto: int) -> list[StepState]:
+        """The network's states after words 0..upto-1 with the player's gates: what ``run(upto)``
+        computes, bit for bit, from cached states (only the words whose gates changed are re-run)."""
+        if not self._stepwise:
+            trace = self.run(upto)
+            return [] if trace is None else [_state_of(trace, t, self.cell) for t in range(upto)]
+        g = self._state.gates
+        gated = self.model.gate_names
+        while len(self._trail) < upto:
+            t = len(self._trail)
+            x = self.inputs[t:t + 1, None] if self.inputs.ndim == 1 else self.inputs[t:t + 1, None, :]
+            prev = self._trail[-1] if self._trail else None
+            h0 = None if prev is None else prev.h[None]
+            gates = gates_dict(g[t:t + 1, None, :], self.S, gated) or None
+            if self.cell == "lstm":
+                trace = self.model.run(x, h0, None if prev is None else prev.c, gates=gates)
+            else:
+                trace = self.model.run(x, h0, gates=gates)
+            self._trail.append(_state_of(trace, 0, self.cell))
+        return self._trail[:upto]
+
     def memory(self) -> tuple[np.ndarray, np.ndarray]:
         """(h, c) after the current word with the current gates (a live preview while adjusting).
         A GRU or plain RNN has no separate cell state: its hidden state is the memory, so c = h."""
-        trace = self.run(min(self.step + 1, self.T))
+        states = self.states(min(self.step + 1, self.T))
         H = self.model.cell.hidden_size
-        if trace is None:
+        if not states:
             return np.zeros(H), np.zeros(H)
-        return trace.h[-1, 0].copy(), memory_of(trace)[-1, 0].copy()
+        return states[-1].h.copy(), states[-1].memory.copy()
 
     def memory_says(self, k: int = 3, c: np.ndarray | None = None, slot: int | None = None
                     ) -> list[tuple[str, float]]:
@@ -235,18 +286,24 @@ class PlaySession:
             raise ActionError("the sentence is finished: nothing left to gate")
         if not self.gates:
             raise ActionError("a plain RNN has no gates: there is nothing to hint")
-        before = self.run(self.step)
+        before = self.states(self.step)
         H = self.model.cell.hidden_size
-        if before is None:
+        if not before:
             h = c = np.zeros((1, H))
         else:
-            h, c = before.h[-1], memory_of(before)[-1]
+            h, c = before[-1].h[None], before[-1].memory[None]
         x = self.inputs[self.step]
         x_t = int(x) if self.inputs.ndim == 1 else x[None, :]
-        stepper = self.model.cell.stepper()
+        stepper = self.stepper
         proposal = stepper.proposal(x_t, h, c) if self.cell == "lstm" else stepper.proposal(x_t, h)
         self.apply(UseHint(self.step))
         return {name: proposal[cells.ENGINE[name]][0].tolist() for name in self.gates}
+
+    @cached_property
+    def stepper(self):
+        """The hint's single-step view of the network, built once (its fused weight matrices cost
+        O(H^2) to build): a session plays one trained network whose weights never change under it."""
+        return self.model.cell.stepper()
 
     @cached_property
     def model_run(self) -> ModelRun:
@@ -261,6 +318,14 @@ class PlaySession:
         if not self.finished:
             raise ActionError("the sentence is not finished yet")
         return score(self)
+
+
+def _state_of(trace, t: int, cell: str) -> StepState:
+    memory = memory_of(trace)[t, 0]
+    candidate = trace.g if cell == "lstm" else trace.n if cell == "gru" else trace.h
+    return StepState(trace.h[t, 0].copy(), memory.copy(), candidate[t, 0].copy(),
+                     trace.hn[t, 0].copy() if cell == "gru" else None,
+                     memory[None].copy() if cell == "lstm" else None)
 
 
 def memory_of(trace) -> np.ndarray:
