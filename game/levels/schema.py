@@ -137,7 +137,7 @@ class Training(Strict):
     decisive: float = Field(default=10.0, ge=0.0, le=100.0)
     # Weight of the mixed-memory run: the same sequence with every value of the asked word list written
     # into the asked slot, trained to answer nothing in particular (a mixed memory holds no answer).
-    mixed: float = Field(default=2.0, ge=0.0, le=100.0)
+    mixed: float = Field(default=4.0, ge=0.0, le=100.0)
     forced: float = Field(default=1.0, ge=0.0, le=100.0)
     forget_bias: float = Field(default=1.0, ge=-10.0, le=10.0)
 

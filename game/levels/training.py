@@ -47,7 +47,7 @@ SEED_TRIES = 5      # the level's seed and at most 4 more when a network comes o
 SURE = 0.9          # a seed is preferred when the solution's p(right) on the played sequence reaches this
 # Bump when the recipe (objective, supervision, stopping rule) changes: every level key changes with it,
 # so weights trained by an older recipe are retrained, never mixed with the new ones.
-RECIPE = 2
+RECIPE = 3
 HELD_OUT = 1000
 MANIFEST_MAX_BYTES = 1024 * 1024
 
