@@ -107,6 +107,33 @@ def test_title_offers_join_and_teacher_and_the_menu_fits(user_dirs, size):
         a.close()
 
 
+def type_like_a_keyboard(keys: Keys, text: str) -> None:
+    """Each character as a real keyboard sends it: KEYDOWN (with its key, Shift and unicode), then
+    TEXTINPUT, so shortcuts ("?" = help, h = hint, digits, +/-, [ ]) get their chance to steal it."""
+    shifted = '?!@#$%^&*()_+{}|:"<>~'
+    for ch in text:
+        key = pygame.K_SLASH if ch == "?" else (ord(ch.lower()) if ch.isascii() and ch.isprintable() else 0)
+        keys.press(key, mod=pygame.KMOD_LSHIFT if ch in shifted or ch.isupper() else 0, unicode=ch)
+        keys.type(ch)
+
+
+def test_text_fields_get_question_marks_and_symbols_not_shortcuts(app):
+    a, keys = app
+    choose(keys, "join")
+    address, nickname = "http://10.0.0.5:8000/?x=[1]&y=+h-e", "Ada? <b>#1</b> 100% (k/w)!"
+    fill(keys, "address", "")
+    type_like_a_keyboard(keys, address)
+    fill(keys, "nickname", "")
+    type_like_a_keyboard(keys, nickname)
+    assert a.stack.names()[-1] == "join", "a key typed into a field opened another screen"
+    form = keys.top.current_form()
+    assert [form.field("address").text, form.field("nickname").text] == [address, nickname]
+    keys.press(pygame.K_ESCAPE)
+    assert keys.top.name == "title" and not keys.top.typing
+    keys.press(pygame.K_SLASH, mod=pygame.KMOD_LSHIFT, unicode="?")  # outside a field "?" is help
+    assert keys.top.name == "help"
+
+
 def test_join_play_and_see_the_servers_verdict(app, made, tmp_path):
     a, keys = app
     with class_server(made[0], tmp_path / "server") as server:
