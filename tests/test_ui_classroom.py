@@ -312,3 +312,45 @@ def test_frames_never_wait_for_an_absent_server(app, made):
         start = time.monotonic()
         keys.frames(30)
         assert time.monotonic() - start < 2.0 and keys.top.job is not None
+
+
+def test_a_long_challenge_list_scrolls_with_the_focus_at_960x600(user_dirs, tmp_path):
+    """Fourteen levels and Export/Back at the smallest window: the list scrolls so the focused button is
+    always whole and in view, nothing overflows or overlaps (the layout audit), and the mouse cannot
+    reach a button scrolled out of view."""
+    from test_ui_layout import audit
+
+    from game.classroom.student import load_offline
+    from game.ui.app import MIN_SIZE
+    from game.ui.screens.class_levels import ClassLevelsScene
+
+    levels = [f"campaign/{p.stem}" for p in sorted((Path(__file__).parents[1] / "levels" / "campaign")
+                                                   .glob("[0-9][0-9]-*.yaml"))]
+    assert len(levels) >= 14
+    path, _ = make(tmp_path, levels=levels[:14], title="Every level")
+    a, keys = new_app(MIN_SIZE)
+    try:
+        a.classroom = load_offline(path, "Ada", a.store)
+        a.stack.push(ClassLevelsScene(a))
+        scene = keys.top
+        assert len(scene.menu.items) == 16 and a.screen.get_size() == MIN_SIZE
+        problems = []
+        for k in range(16):
+            keys.frames(1)
+            problems += audit(a, f"class levels, focus {k}")
+            rect = scene.list_rect()
+            focused = pygame.Rect(scene.menu_pos()[0], scene.menu_pos()[1] + k * 55, rect.width, 44)
+            assert scene.menu.focus == k and rect.contains(focused), f"focus {k} at {focused} not in {rect}"
+            assert rect.bottom <= MIN_SIZE[1] - 40 - 40
+            if k in (0, 15):
+                shot(a, f"class-levels-14-focus-{k}")
+            if k < 15:
+                keys.press(pygame.K_DOWN)
+        assert not problems, "\n".join(problems[:20])
+        assert scene.scroll() > 0
+        # the first level is scrolled above the list: hovering where it would be does not focus it
+        hidden = (scene.menu_pos()[0] + 20, scene.menu_pos()[1] + 20)
+        a.frame([pygame.event.Event(pygame.MOUSEMOTION, pos=hidden, rel=(0, 0), buttons=(0, 0, 0))], 1 / 60)
+        assert scene.menu.focus == 15
+    finally:
+        a.close()
