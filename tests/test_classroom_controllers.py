@@ -127,3 +127,27 @@ def test_offline_attempts_survive_closing_the_game_and_are_exported(limited, tmp
         out = write_submission(tmp_path / "out", again.nickname, again.challenge, again.offline_attempts)
     sub = read_submission(out)
     assert sub.challenge_hash == ch.challenge_hash and sub.attempts == [json.loads(attempt)]
+
+
+def test_when_the_time_runs_out_the_attempt_is_finished_as_it_stands(limited):
+    """A class's time limit on the play screen's controller, on a fake clock: the time left counts down,
+    and at 0 the words left are read with the gates as they are (no more play), once."""
+    from game.controllers.play import PlayController
+    from game.session.commands import Advance
+    from game.session.session import PlaySession
+
+    _, ch = limited
+    level, model = ch.level("campaign/01-carry").playable()
+    session = PlaySession(level, model)
+    ctl = PlayController(session)
+    assert ctl.time_left is None and not ctl.check_time()
+    now = [1000.0]
+    ctl.start_clock(300, clock=lambda: now[0])
+    session.apply(Advance())
+    now[0] += 299.5
+    assert ctl.time_left == 0.5 and not ctl.check_time() and not session.finished
+    now[0] += 1
+    assert ctl.time_left == 0.0 and ctl.check_time()
+    assert session.finished and ctl.finished and ctl.timed_out
+    assert all(a == Advance() for a in session.history) and len(session.history) == session.T
+    assert not ctl.check_time()  # once

@@ -354,3 +354,64 @@ def test_a_long_challenge_list_scrolls_with_the_focus_at_960x600(user_dirs, tmp_
         assert scene.menu.focus == 15
     finally:
         a.close()
+
+
+def test_a_timed_class_shows_the_time_left_and_ends_the_attempt_when_it_is_up(user_dirs, tmp_path):
+    """A challenge with a 5 min limit: the play screen's header counts down; when the time is up the
+    words left are read with the gates as they are, the results say so plainly, and the attempt is kept
+    (here offline) and verifies under the challenge's rules."""
+    from test_ui_layout import audit
+
+    from game.classroom.student import load_offline
+    from game.classroom.verify import verify_attempt
+    from game.ui.app import MIN_SIZE
+    from game.ui.screens.class_levels import class_row
+    from game.ui.screens.play import PlayScene
+
+    path, ch = make(tmp_path, levels=[LEVEL], rules=Rules(time_limit_seconds=300))
+    a, keys = new_app(MIN_SIZE)
+    try:
+        a.classroom = load_offline(path, "Ada", a.store)
+        a.stack.push(PlayScene(a, class_row(a.classroom, LEVEL), ch.level(LEVEL).model()))
+        play = keys.top
+        now = [0.0]
+        play.ctl.start_clock(300, clock=lambda: now[0])
+        now[0] = 61.2
+        with draw_audit() as seen:
+            keys.frames(1)
+        assert any("word 1 of" in s and s.endswith("3:59 left") for s in seen), seen
+        assert not audit(a, "play with a time limit")
+        shot(a, "play-time-left")
+        keys.press(pygame.K_SPACE)  # one word read by the player, then the time runs out
+        now[0] = 300.0
+        results = keys.until("results")
+        assert play.ctl.timed_out
+        assert results.time_up == "Time was up (5:00): the rest was read with your last gates."
+        assert results.class_note()[0] == "Kept for your submission (export it from the challenge's list)."
+        with draw_audit() as seen:
+            keys.frames(1)
+        assert results.time_up in seen, "the time-up line is cut short"
+        shot(a, "results-time-up")
+        problems = audit(a, "results, time up")
+        assert not problems, problems
+        kept = a.classroom.offline_attempts
+        assert len(kept) == 1
+        v = verify_attempt(ch, kept[0])
+        assert v.level_id == LEVEL and len(json.loads(kept[0])["history"]) >= 2
+    finally:
+        a.close()
+
+
+def draw_audit():
+    """The texts one frame draws (game/ui/draw.py TextAudit), as a list filled on exit."""
+    from contextlib import contextmanager
+
+    from game.ui import draw
+
+    @contextmanager
+    def go():
+        texts: list[str] = []
+        with draw.TextAudit() as audit:
+            yield texts
+        texts.extend(s for s, *_ in audit.entries)
+    return go()
