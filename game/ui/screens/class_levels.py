@@ -171,7 +171,8 @@ class ClassLevelsScene(MenuScene, Scene):
             draw.text(surface, "▼", (rect.right + 14, rect.bottom - 8), 14, theme.DIM, anchor="center")
         detail = self.menu.focused.detail
         if detail:
-            draw.paragraph(surface, detail, pygame.Rect(x, rect.bottom + 8, W, DETAIL_H - 8), 16, theme.DIM)
+            under = min(rects[-1].bottom, rect.bottom) + 8  # right under the list, wherever it ends
+            draw.paragraph(surface, detail, pygame.Rect(x, under, W, DETAIL_H - 8), 16, theme.DIM)
         if self.message:  # a path must show its end (the file's name): cut at the start if need be
             draw.text(surface, tail_fit(self.message, 15, w - 48), (24, h - chrome.FOOTER_H - 30), 15,
                       theme.FOCUS)
