@@ -90,8 +90,24 @@ def _v2_classroom(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX class_uploads_by_state ON class_uploads (state, id)")
 
 
+def _v3_offline_class_attempts(conn: sqlite3.Connection) -> None:
+    """Attempts played offline from a challenge file (no server), kept until the student exports "my
+    submission": per challenge (its hash) and nickname, so closing the game before exporting loses none."""
+    conn.execute("""
+        CREATE TABLE class_offline_attempts (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            challenge_hash TEXT NOT NULL,
+            nickname       TEXT NOT NULL,
+            level_id       TEXT NOT NULL,
+            replay         TEXT NOT NULL,
+            created        TEXT NOT NULL
+        )""")
+    conn.execute("CREATE INDEX class_offline_attempts_by_class ON class_offline_attempts "
+                 "(challenge_hash, nickname, id)")
+
+
 #: The schema history, oldest first. Never edit or reorder an entry that has shipped: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_classroom)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_classroom, _v3_offline_class_attempts)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _expected: dict[tuple[tuple[Migration, ...], int], frozenset[tuple]] = {}

@@ -506,6 +506,7 @@ EN: dict[str, str] = {
     "intro.diagram.output": "reveal (1)",
     # -- playing a level ---------------------------------------------------------------------------
     "play.header.progress": "word {n} of {total} · hints {hints}",
+    "play.header.time_left": "{progress} · {time} left",
     "play.tip": "Set the gates for this word, then press Space to read it. F1 lists every key.",
     "play.autoplay.model.paused": "Autoplay: the trained network · paused",
     "play.autoplay.model.speed": "Autoplay: the trained network · ×{speed:g}",
@@ -728,6 +729,7 @@ EN: dict[str, str] = {
     "results.class.verified": "✓ Verified by the class server: {points:.1f} points",
     "results.class.refused": "✗ Refused by the class server: {reason}",
     "results.class.offline": "Kept for your submission (export it from the challenge's list).",
+    "results.time_up": "Time was up ({time}): the rest was read with your last gates.",
     # -- classroom: the teacher's side (ui/screens/teacher.py)
     "teacher.title": "Teacher",
     "teacher.host": "Host a class",

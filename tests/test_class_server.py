@@ -182,9 +182,14 @@ def test_tokens_another_students_copy_and_the_same_attempt_twice(client, server,
     for token in ["", "made-up-token", a["token"] + "x"]:
         r = client.post("/api/attempts", content=data, headers=auth(token) if token else {})
         assert r.status_code == 401 and "join" in r.json()["error"]
-    assert upload(client, a["token"], data).status_code == 200
+    first = upload(client, a["token"], data)
+    assert first.status_code == 200
+    # The answer got lost and the game sends it again: the original result, not a refusal or a new attempt.
     again = upload(client, a["token"], data)
-    assert again.status_code == 409 and "already handed in" in again.json()["error"]
+    assert again.status_code == 200, again.text
+    assert again.json()["attempt_id"] == first.json()["attempt_id"]
+    assert (again.json()["score"], again.json()["stars"]) == (first.json()["score"], first.json()["stars"])
+    assert board_row(client, a["name"])[0]["attempts"] == 1
     copied = json.loads(data)
     copied["player"] = b["name"]  # a classmate's file, with the name changed
     r = upload(client, b["token"], json.dumps(copied).encode())
@@ -388,8 +393,12 @@ def test_attempts_per_level_and_forbidden_hints(tmp_path):
         r = client.post("/api/hints", json={"level": CARRY, "step": 1}, headers=auth(s["token"]))
         assert r.status_code == 403 and r.json()["allowed"] is False and "not allowed" in r.json()["error"]
         for _ in range(2):
-            r = upload(client, s["token"], record(ch, CARRY, "losing", started=next(times)))
+            last = record(ch, CARRY, "losing", started=next(times))
+            r = upload(client, s["token"], last)
             assert r.status_code == 200
+        # Resending the last attempt (its answer lost) still gets its result, though none are left.
+        again = upload(client, s["token"], last)
+        assert again.status_code == 200 and again.json()["attempt_id"] == r.json()["attempt_id"]
         r = upload(client, s["token"], record(ch, CARRY, "solution", started=next(times)))
         assert r.status_code == 409 and "no attempts left" in r.json()["error"]
         assert board_row(client, s["name"])[0]["attempts"] == 2

@@ -102,3 +102,52 @@ def test_the_serve_command_is_the_games_own_entry_point(tmp_path):
     cmd = serve_command(tmp_path / "c.yaml", ["--port", "0"])
     assert cmd[-6:] == ["classroom", "serve", str(tmp_path / "c.yaml"), "--json", "--port", "0"]
     assert cmd[1].endswith("main.py")
+
+
+def test_offline_attempts_survive_closing_the_game_and_are_exported(limited, tmp_path):
+    """Played offline, the game closed before "Export my submission": the reopened game still exports it
+    (kept in the progress file, schema v3), and only for that challenge and nickname."""
+    import json
+
+    from classroom_fixtures import played
+
+    from game.classroom.submission import read_submission, write_submission
+    from game.progress import ProgressStore
+
+    path, ch = limited
+    attempt = json.dumps(played(ch, "campaign/01-carry", player="Ada"))
+    with ProgressStore(tmp_path / "p.sqlite3") as store:
+        cls = load_offline(path, "Ada", store)
+        assert cls.offline_attempts == []
+        cls.submit("campaign/01-carry", attempt)
+    with ProgressStore(tmp_path / "p.sqlite3") as store:  # the game started again
+        again = load_offline(path, "Ada", store)
+        assert again.offline_attempts == [attempt]
+        assert load_offline(path, "Bea", store).offline_attempts == []
+        out = write_submission(tmp_path / "out", again.nickname, again.challenge, again.offline_attempts)
+    sub = read_submission(out)
+    assert sub.challenge_hash == ch.challenge_hash and sub.attempts == [json.loads(attempt)]
+
+
+def test_when_the_time_runs_out_the_attempt_is_finished_as_it_stands(limited):
+    """A class's time limit on the play screen's controller, on a fake clock: the time left counts down,
+    and at 0 the words left are read with the gates as they are (no more play), once."""
+    from game.controllers.play import PlayController
+    from game.session.commands import Advance
+    from game.session.session import PlaySession
+
+    _, ch = limited
+    level, model = ch.level("campaign/01-carry").playable()
+    session = PlaySession(level, model)
+    ctl = PlayController(session)
+    assert ctl.time_left is None and not ctl.check_time()
+    now = [1000.0]
+    ctl.start_clock(300, clock=lambda: now[0])
+    session.apply(Advance())
+    now[0] += 299.5
+    assert ctl.time_left == 0.5 and not ctl.check_time() and not session.finished
+    now[0] += 1
+    assert ctl.time_left == 0.0 and ctl.check_time()
+    assert session.finished and ctl.finished and ctl.timed_out
+    assert all(a == Advance() for a in session.history) and len(session.history) == session.T
+    assert not ctl.check_time()  # once

@@ -179,9 +179,12 @@ def test_submit_prints_one_line_per_file_and_exits_1_on_a_refusal(server, made, 
     assert out[2] == f"{foreign}: refused: level 'campaign/02-keep' is not in this challenge"
     assert out[3].startswith(f"{missing}: refused: ") and len(out) == 4
     # rejoining as the same name works (the token was kept); all accepted: exit 0
+    # the very same attempt again (its answer lost): the result stored the first time, said so
     assert main(["classroom", "submit", server.url, "--code", server.code, "--name", "Sunny Gecko 15",
-                 str(good)]) == 1, "the very same attempt twice is refused"
-    assert "already handed in" in capsys.readouterr().out
+                 str(good)]) == 0
+    again = capsys.readouterr().out.splitlines()[1]
+    assert again.split(" (handed in before")[0] == out[1] and again.endswith("(handed in before: the result "
+                                                                             "stored then)")
     other = tmp_path / "other.json"
     other.write_bytes(as_bytes(played(ch, LEVEL, "model", player="Sunny Gecko 15")))
     assert main(["classroom", "submit", server.url, "--code", server.code, "--name", "Sunny Gecko 15",
@@ -222,3 +225,30 @@ def test_export_writes_the_gradebook_csv(server, made, tmp_path, data, capsys):
     assert main(wrong) == 2
     assert not (tmp_path / "x.csv").exists()
     capsys.readouterr()
+
+
+def test_a_retry_after_a_lost_answer_shows_the_original_result_not_a_refusal(made, tmp_path, data):
+    """The server stored the attempt but its answer never reached the game (Wi-Fi dropped): the queue's
+    retry of the same attempt ends accepted with the original score — even on the last attempt allowed —
+    and a classmate's copy is still refused."""
+    import httpx
+
+    path, ch = make(tmp_path / "one", levels=[LEVEL], rules=Rules(attempts_per_level=1), name="one.yaml")
+    with class_server(path, tmp_path / "server") as s, ProgressStore(data / "progress.sqlite3") as store:
+        q = UploadQueue(store)
+        cls = join_class(store, s.url, s.code, "Kind Seal 91", queue=q)
+        text = json.dumps(played(ch, LEVEL, player="Kind Seal 91"))
+        upload = cls.submit(LEVEL, text)
+        # the first send reached the server; its answer was lost (the queue still holds the upload)
+        first = httpx.post(f"{s.url}/api/attempts", content=text.encode(), timeout=30,
+                           headers={"Authorization": f"Bearer {cls.token}"})
+        assert first.status_code == 200 and store.upload_status(upload)["state"] == "queued"
+        q.run_once(now=0.0)
+        status = store.upload_status(upload)
+        assert status["state"] == "accepted", status
+        assert status["score"] == first.json()["score"] and status["stars"] == first.json()["stars"]
+        other = join_class(store, s.url, s.code, "Calm Otter 12", queue=q)
+        copy = other.submit(LEVEL, text)
+        q.run_once(now=0.0)
+        refused = store.upload_status(copy)
+        assert refused["state"] == "refused" and "another student" in refused["reason"]

@@ -99,11 +99,15 @@ def test_upgrade_to_v2_keeps_old_progress_and_adds_the_class_tables(db):
     with ProgressStore(db, migrations=MIGRATIONS[:1]) as s:
         s.record_attempt("Ada", "01-carry", 4.0, 2, True, '{"r": 1}')
         assert s.schema_version == 1
-    with ProgressStore(db) as s:
+    with ProgressStore(db, migrations=MIGRATIONS[:2]) as s:
         assert s.schema_version == 2 and s.moved_aside is None
         assert s.best("Ada", "01-carry")["score"] == 4.0
         m = s.save_membership("http://10.0.0.5:8000", "ABCDEF", "Calm Otter 12", "tok", "Week 3", "Ada")
         assert s.memberships()[0]["id"] == m
+    with ProgressStore(db) as s:  # v3: offline class attempts; v2's data kept
+        assert s.schema_version == 3 and s.memberships()[0]["id"] == m
+        s.save_offline_attempt("abc", "Ada", "campaign/01-carry", "{}")
+        assert s.offline_attempts("abc", "Ada") == ["{}"]
 
 
 def test_rejoining_replaces_the_token_and_keeps_the_membership(db):

@@ -107,6 +107,33 @@ def test_title_offers_join_and_teacher_and_the_menu_fits(user_dirs, size):
         a.close()
 
 
+def type_like_a_keyboard(keys: Keys, text: str) -> None:
+    """Each character as a real keyboard sends it: KEYDOWN (with its key, Shift and unicode), then
+    TEXTINPUT, so shortcuts ("?" = help, h = hint, digits, +/-, [ ]) get their chance to steal it."""
+    shifted = '?!@#$%^&*()_+{}|:"<>~'
+    for ch in text:
+        key = pygame.K_SLASH if ch == "?" else (ord(ch.lower()) if ch.isascii() and ch.isprintable() else 0)
+        keys.press(key, mod=pygame.KMOD_LSHIFT if ch in shifted or ch.isupper() else 0, unicode=ch)
+        keys.type(ch)
+
+
+def test_text_fields_get_question_marks_and_symbols_not_shortcuts(app):
+    a, keys = app
+    choose(keys, "join")
+    address, nickname = "http://10.0.0.5:8000/?x=[1]&y=+h-e", "Ada? <b>#1</b> 100% (k/w)!"
+    fill(keys, "address", "")
+    type_like_a_keyboard(keys, address)
+    fill(keys, "nickname", "")
+    type_like_a_keyboard(keys, nickname)
+    assert a.stack.names()[-1] == "join", "a key typed into a field opened another screen"
+    form = keys.top.current_form()
+    assert [form.field("address").text, form.field("nickname").text] == [address, nickname]
+    keys.press(pygame.K_ESCAPE)
+    assert keys.top.name == "title" and not keys.top.typing
+    keys.press(pygame.K_SLASH, mod=pygame.KMOD_LSHIFT, unicode="?")  # outside a field "?" is help
+    assert keys.top.name == "help"
+
+
 def test_join_play_and_see_the_servers_verdict(app, made, tmp_path):
     a, keys = app
     with class_server(made[0], tmp_path / "server") as server:
@@ -285,3 +312,106 @@ def test_frames_never_wait_for_an_absent_server(app, made):
         start = time.monotonic()
         keys.frames(30)
         assert time.monotonic() - start < 2.0 and keys.top.job is not None
+
+
+def test_a_long_challenge_list_scrolls_with_the_focus_at_960x600(user_dirs, tmp_path):
+    """Fourteen levels and Export/Back at the smallest window: the list scrolls so the focused button is
+    always whole and in view, nothing overflows or overlaps (the layout audit), and the mouse cannot
+    reach a button scrolled out of view."""
+    from test_ui_layout import audit
+
+    from game.classroom.student import load_offline
+    from game.ui.app import MIN_SIZE
+    from game.ui.screens.class_levels import ClassLevelsScene
+
+    levels = [f"campaign/{p.stem}" for p in sorted((Path(__file__).parents[1] / "levels" / "campaign")
+                                                   .glob("[0-9][0-9]-*.yaml"))]
+    assert len(levels) >= 14
+    path, _ = make(tmp_path, levels=levels[:14], title="Every level")
+    a, keys = new_app(MIN_SIZE)
+    try:
+        a.classroom = load_offline(path, "Ada", a.store)
+        a.stack.push(ClassLevelsScene(a))
+        scene = keys.top
+        assert len(scene.menu.items) == 16 and a.screen.get_size() == MIN_SIZE
+        problems = []
+        for k in range(16):
+            keys.frames(1)
+            problems += audit(a, f"class levels, focus {k}")
+            rect = scene.list_rect()
+            focused = pygame.Rect(scene.menu_pos()[0], scene.menu_pos()[1] + k * 55, rect.width, 44)
+            assert scene.menu.focus == k and rect.contains(focused), f"focus {k} at {focused} not in {rect}"
+            assert rect.bottom <= MIN_SIZE[1] - 40 - 40
+            if k in (0, 15):
+                shot(a, f"class-levels-14-focus-{k}")
+            if k < 15:
+                keys.press(pygame.K_DOWN)
+        assert not problems, "\n".join(problems[:20])
+        assert scene.scroll() > 0
+        # the first level is scrolled above the list: hovering where it would be does not focus it
+        hidden = (scene.menu_pos()[0] + 20, scene.menu_pos()[1] + 20)
+        a.frame([pygame.event.Event(pygame.MOUSEMOTION, pos=hidden, rel=(0, 0), buttons=(0, 0, 0))], 1 / 60)
+        assert scene.menu.focus == 15
+    finally:
+        a.close()
+
+
+def test_a_timed_class_shows_the_time_left_and_ends_the_attempt_when_it_is_up(user_dirs, tmp_path):
+    """A challenge with a 5 min limit: the play screen's header counts down; when the time is up the
+    words left are read with the gates as they are, the results say so plainly, and the attempt is kept
+    (here offline) and verifies under the challenge's rules."""
+    from test_ui_layout import audit
+
+    from game.classroom.student import load_offline
+    from game.classroom.verify import verify_attempt
+    from game.ui.app import MIN_SIZE
+    from game.ui.screens.class_levels import class_row
+    from game.ui.screens.play import PlayScene
+
+    path, ch = make(tmp_path, levels=[LEVEL], rules=Rules(time_limit_seconds=300))
+    a, keys = new_app(MIN_SIZE)
+    try:
+        a.classroom = load_offline(path, "Ada", a.store)
+        a.stack.push(PlayScene(a, class_row(a.classroom, LEVEL), ch.level(LEVEL).model()))
+        play = keys.top
+        now = [0.0]
+        play.ctl.start_clock(300, clock=lambda: now[0])
+        now[0] = 61.2
+        with draw_audit() as seen:
+            keys.frames(1)
+        assert any("word 1 of" in s and s.endswith("3:59 left") for s in seen), seen
+        assert not audit(a, "play with a time limit")
+        shot(a, "play-time-left")
+        keys.press(pygame.K_SPACE)  # one word read by the player, then the time runs out
+        now[0] = 300.0
+        results = keys.until("results")
+        assert play.ctl.timed_out
+        assert results.time_up == "Time was up (5:00): the rest was read with your last gates."
+        assert results.class_note()[0] == "Kept for your submission (export it from the challenge's list)."
+        with draw_audit() as seen:
+            keys.frames(1)
+        assert results.time_up in seen, "the time-up line is cut short"
+        shot(a, "results-time-up")
+        problems = audit(a, "results, time up")
+        assert not problems, problems
+        kept = a.classroom.offline_attempts
+        assert len(kept) == 1
+        v = verify_attempt(ch, kept[0])
+        assert v.level_id == LEVEL and len(json.loads(kept[0])["history"]) >= 2
+    finally:
+        a.close()
+
+
+def draw_audit():
+    """The texts one frame draws (game/ui/draw.py TextAudit), as a list filled on exit."""
+    from contextlib import contextmanager
+
+    from game.ui import draw
+
+    @contextmanager
+    def go():
+        texts: list[str] = []
+        with draw.TextAudit() as audit:
+            yield texts
+        texts.extend(s for s, *_ in audit.entries)
+    return go()

@@ -73,6 +73,9 @@ def test_events_translate_to_game_input(event, expected):
 def test_typing_turns_letters_into_text_not_shortcuts():
     assert translate(pygame.event.Event(pygame.TEXTINPUT, text="h"), typing=True) == [TextInput("h")]
     assert translate(key(pygame.K_h, unicode="h"), typing=True) == []
+    # "?" (Shift+/) is help only when no text field has the keyboard; typing, it is text
+    assert translate(key(pygame.K_SLASH, mod=pygame.KMOD_LSHIFT, unicode="?"), typing=True) == []
+    assert translate(key(pygame.K_SLASH, mod=pygame.KMOD_LSHIFT, unicode="?")) == [Input(Act.HELP)]
     assert translate(key(pygame.K_RETURN), typing=True) == [Input(Act.CONFIRM)]
 
 

@@ -103,6 +103,7 @@ class ClassSession:
     verified: dict[int, UploadUpdate] = field(default_factory=dict)   # upload id -> last word
     last_hint_note: str = ""
     offline_attempts: list[str] = field(default_factory=list)  # replay texts for "Export my submission"
+    store: ProgressStore | None = None  # offline: where offline_attempts are kept across restarts
 
     @property
     def online(self) -> bool:
@@ -171,6 +172,9 @@ class ClassSession:
         """Queue a finished attempt for upload; its id (None when offline or nothing can queue)."""
         if not self.online:
             self.offline_attempts.append(replay_text)
+            if self.store is not None:  # kept in the progress file: closing the game loses none
+                self.store.save_offline_attempt(self.challenge.challenge_hash, self.nickname, level_id,
+                                                replay_text)
             return None
         if self.queue is None:
             return None
@@ -275,7 +279,9 @@ def list_challenge_files(folder: Path | None = None, most: int = 50) -> list[Pat
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)[:most]
 
 
-def load_offline(path: str | Path, nickname: str) -> ClassSession:
-    """A challenge file played with no network: attempts are kept for "Export my submission"."""
+def load_offline(path: str | Path, nickname: str, store: ProgressStore | None = None) -> ClassSession:
+    """A challenge file played with no network: attempts are kept for "Export my submission", in
+    ``store`` when given (with those played there before under this nickname, after a restart)."""
     challenge = load_challenge(Path(path).expanduser())
-    return ClassSession("", "", nickname, "", 0, challenge, None)
+    kept = [] if store is None else store.offline_attempts(challenge.challenge_hash, nickname)
+    return ClassSession("", "", nickname, "", 0, challenge, None, offline_attempts=kept, store=store)

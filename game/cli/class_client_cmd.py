@@ -107,7 +107,8 @@ def submit(args) -> int:
                 continue
             score, stars = answer.get("score"), answer.get("stars")
             print(f"{file}: accepted: score {score} ({stars} stars), answer "
-                  f"{one_line(answer.get('answer'), 40)}" + ("" if answer.get("wins") else " (not a win)"))
+                  f"{one_line(answer.get('answer'), 40)}" + ("" if answer.get("wins") else " (not a win)")
+                  + (" (handed in before: the result stored then)" if answer.get("again") else ""))
     finally:
         client.close()
         if store is not None:

@@ -7,6 +7,8 @@ what is about the screen (selection, help, messages, animation) and never reads 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,6 +162,36 @@ class PlayController:
         self._key = -1
         self.cues: list[str] = []  # sound cues for the screen to play (and clear)
         self.class_hints = None  # in a class: its hint rules (game/classroom/student.ClassHints)
+        self.time_limit: float | None = None  # in a class with a time limit: seconds for this attempt
+        self.timed_out = False  # the time ran out and the attempt was finished as it stood
+        self._clock: Callable[[], float] = time.monotonic
+        self._clock_start = 0.0
+
+    # -- a class's time limit (docs/classroom.md "Time limit") ---------------------------------------
+    def start_clock(self, limit_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        """Time this attempt: ``limit_seconds`` from now, on ``clock`` (monotonic seconds)."""
+        self.time_limit, self._clock, self._clock_start = float(limit_seconds), clock, clock()
+
+    @property
+    def time_left(self) -> float | None:
+        """Seconds left (never below 0), or None with no limit."""
+        if self.time_limit is None:
+            return None
+        return max(0.0, self.time_limit - (self._clock() - self._clock_start))
+
+    def check_time(self) -> bool:
+        """When the time is up and the sentence is not finished, finish it as it stands: the words left
+        are read with the gates as they are now (no more changes), so the attempt ends within the limit
+        and is handed in like any other. True when that happened just now."""
+        left = self.time_left
+        if left is None or left > 0 or self.session.finished:
+            return False
+        self.autoplay, self.anim, self.drag, self.help_open = None, None, None, False
+        while not self.session.finished:
+            self.session.apply(Advance())
+        self.timed_out = True
+        self._key = -1
+        return True
 
     # -- what the screen shows ----------------------------------------------------------------------
     @property

@@ -152,6 +152,14 @@ def create_app(state: ServerState) -> Starlette:
         taken = [s.name for s in await thread(store.students, state.class_id)]
         return JSONResponse({"names": nicknames.suggest(taken)})
 
+    async def accepted_again(stored) -> Response:
+        """The answer of the upload that stored ``stored``, sent again (same attempt id and score)."""
+        v = json.loads(stored.result_json)
+        revision = await thread(store.revision, state.class_id)
+        return JSONResponse({"status": "accepted", "attempt_id": stored.id, "score": stored.score,
+                             "stars": stored.stars, "answer": v.get("answer"), "wins": stored.wins,
+                             "hints": stored.hints, "revision": revision, "again": True})
+
     async def upload(request: Request) -> Response:
         received = datetime.now(timezone.utc)
         student = await student_of(request)
@@ -169,6 +177,20 @@ def create_app(state: ServerState) -> Starlette:
         if level is None:
             shown = level_id if isinstance(level_id, str) else "?"
             return error(422, f"level {shown[:80]!r} is not in this challenge")
+        # A retry of an attempt already stored (its answer was lost on the way back) gets the original
+        # result, before the window and attempt-limit checks that could now refuse it; a copy sent by
+        # another student is refused.
+        from ..classroom.verify import AttemptRefused, attempt_key, parse_replay
+        try:
+            key = attempt_key(parse_replay(body))
+        except AttemptRefused:
+            key = None  # verification below says what is wrong with it
+        if key is not None:
+            stored = await thread(store.attempt_by_key, state.class_id, key)
+            if stored is not None:
+                if stored.student_id != student.id:
+                    return error(409, "another student already handed in this very attempt")
+                return await accepted_again(stored)
         window = rules.window_problem(received)
         if window:
             return error(403, window)
@@ -181,7 +203,6 @@ def create_app(state: ServerState) -> Starlette:
             return error(503, "the server is busy verifying: try again in a minute",
                          headers={"Retry-After": "30"})
         hints = await thread(store.pending_hints, state.class_id, student.id, level.id)
-        from ..classroom.verify import AttemptRefused
         try:
             v = await state.verify_pool.verify(body, received, hints)
         except AttemptRefused as e:
@@ -206,6 +227,9 @@ def create_app(state: ServerState) -> Starlette:
                 return error(409, f"no attempts left on '{level.title}' (at most {limit})")
             if e.why == "gone":
                 return error(401, "not a student of this class any more")
+            stored = await thread(store.attempt_by_key, state.class_id, v.get("attempt_key") or "")
+            if e.mine and stored is not None:  # the same retry raced the first upload
+                return await accepted_again(stored)
             return error(409, "this attempt was already handed in" if e.mine
                          else "another student already handed in this very attempt")
         state.hub.poke()

@@ -422,6 +422,16 @@ class Store(ABC):
             return [_attempt(r) for r in cur.fetchall()]
         return self._run(go)
 
+    def attempt_by_key(self, class_id: int, play_key: str) -> Attempt | None:
+        """The stored attempt with this play key (verify.attempt_key), if any: lets a retry of an upload
+        whose answer was lost get its original result back."""
+        def go(ex, cur):
+            ex(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE class_id = ? AND play_key = ?",
+               (class_id, play_key))
+            row = cur.fetchone()
+            return None if row is None else _attempt(row)
+        return self._run(go)
+
     def attempt(self, class_id: int, attempt_id: int) -> Attempt | None:
         def go(ex, cur):
             ex(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE class_id = ? AND id = ?",

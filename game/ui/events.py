@@ -64,9 +64,7 @@ def translate(event: pygame.event.Event, typing: bool = False) -> list[Input | T
         return [Input(Act.REDO)]
     if event.key == pygame.K_TAB and shift:
         return [Input(Act.PREV_SLOT)]
-    if (event.key == pygame.K_SLASH and shift) or event.unicode == "?":
-        return [Input(Act.HELP)]
-    if typing:
+    if typing:  # a text field gets every printable key (its TEXTINPUT): "?" is text, not help
         if event.key in (
             pygame.K_RETURN,
             pygame.K_KP_ENTER,
@@ -77,6 +75,8 @@ def translate(event: pygame.event.Event, typing: bool = False) -> list[Input | T
         ):
             return [Input(KEYS[event.key])]
         return []
+    if (event.key == pygame.K_SLASH and shift) or event.unicode == "?":
+        return [Input(Act.HELP)]
     if pygame.K_1 <= event.key <= pygame.K_9:
         return [Input(Act.CONFIRM, event.key - pygame.K_1 + 1)]
     act = KEYS.get(event.key)

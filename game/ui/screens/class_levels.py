@@ -13,11 +13,12 @@ from ...progress import StoreError
 from ...strings import t
 from .. import chrome, draw, theme
 from ..form_view import tail_fit
-from ..menu_view import MenuScene, draw_menu, menu_height
+from ..menu_view import MenuScene, item_rects, menu_height
 from ..scenes import Scene
 
 W = 560
 ITEM_H = 44
+DETAIL_H = 52  # the focused level's detail (two lines) under the list
 LEVEL = "level:"
 
 
@@ -75,9 +76,34 @@ class ClassLevelsScene(MenuScene, Scene):
         items.append(Item("back", t("class.back")))
         self.menu = Menu(items, old.focus if old else 0)
 
-    def menu_pos(self):
+    # -- geometry: the list scrolls with the focus (like level select), the detail stays under it ------
+    def list_rect(self) -> pygame.Rect:
+        """Where the level buttons show: under the rules and status, above the detail and message."""
         w, h = self.app.screen.get_size()
-        return ((w - W) // 2, chrome.HEADER_H + 96)
+        top = chrome.HEADER_H + 96
+        bottom = h - chrome.FOOTER_H - 40 - DETAIL_H
+        return pygame.Rect((w - W) // 2, top, W, max(ITEM_H, bottom - top))
+
+    def scroll(self) -> int:
+        """How far the list is scrolled: the focused button and the next one stay in view (pure: from
+        the focus and the list's size)."""
+        rect, step = self.list_rect(), menu_height(1, ITEM_H)
+        total = menu_height(len(self.menu.items), ITEM_H)
+        wanted = max(0, (self.menu.focus + 2) * step - rect.height)
+        return min(wanted, max(0, total - rect.height))
+
+    def menu_pos(self):
+        rect = self.list_rect()
+        return (rect.x, rect.y - self.scroll())
+
+    def raw(self, event) -> bool:
+        if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP) and \
+                not self.list_rect().collidepoint(event.pos):
+            return True  # a button scrolled out of view is not there to hover or click
+        if event.type == pygame.MOUSEWHEEL:
+            self.menu.move(-event.y)
+            return True
+        return super().raw(event)
 
     def update(self, dt: float) -> None:
         if self.cls is not None and self.cls.poll():
@@ -130,9 +156,23 @@ class ClassLevelsScene(MenuScene, Scene):
         status = cls.status_line(self.app.store)
         draw.paragraph(surface, status, pygame.Rect(x, chrome.HEADER_H + 44, W, 44), 15, theme.DIM)
         w, h = surface.get_size()
-        rows = menu_height(len(self.menu.items), ITEM_H)
-        room = pygame.Rect(x, y + rows + 8, W, max(20, h - chrome.FOOTER_H - 40 - (y + rows + 8)))
-        draw_menu(surface, self.menu, (x, y), W, 18, ITEM_H, room)
+        rect = self.list_rect()
+        clip = surface.get_clip()
+        surface.set_clip(rect)
+        rects = item_rects(self.menu, (x, y), W, ITEM_H)
+        for k, (item, r) in enumerate(zip(self.menu.items, rects, strict=True)):
+            if r.bottom >= rect.y and r.y <= rect.bottom:
+                draw.button(surface, r, item.label, focused=k == self.menu.focus, enabled=item.enabled,
+                            size=18)
+        surface.set_clip(clip)
+        if self.scroll() > 0:
+            draw.text(surface, "▲", (rect.right + 14, rect.y + 8), 14, theme.DIM, anchor="center")
+        if rects[-1].bottom > rect.bottom:
+            draw.text(surface, "▼", (rect.right + 14, rect.bottom - 8), 14, theme.DIM, anchor="center")
+        detail = self.menu.focused.detail
+        if detail:
+            under = min(rects[-1].bottom, rect.bottom) + 8  # right under the list, wherever it ends
+            draw.paragraph(surface, detail, pygame.Rect(x, under, W, DETAIL_H - 8), 16, theme.DIM)
         if self.message:  # a path must show its end (the file's name): cut at the start if need be
             draw.text(surface, tail_fit(self.message, 15, w - 48), (24, h - chrome.FOOTER_H - 30), 15,
                       theme.FOCUS)

@@ -186,7 +186,7 @@ class OpenChallengeScene(FormScene, Scene):
         if not (path and nick):
             self.form.say(t("join.need"), error=True)
             return
-        job = Background(lambda: load_offline(path, nick), start=False)  # a local file: quick
+        job = Background(lambda: load_offline(path, nick, self.app.store), start=False)  # a local file: quick
         if job.error:
             self.form.say(t("open.failed", error=job.error), error=True)
             return

@@ -76,6 +76,12 @@ def gui_theme() -> dict:
     }
 
 
+def clock_text(seconds: float) -> str:
+    """m:ss, rounded up (so 0:00 shows only when the time is up)."""
+    whole = int(-(-seconds // 1))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 class PlayScene(Scene):
     name = "play"
 
@@ -89,6 +95,8 @@ class PlayScene(Scene):
         cls = getattr(self.app, "classroom", None)
         if cls is not None and cls.owns(self.row.ref):
             self.ctl.class_hints = cls.hint_rules(self.row.ref)
+            if cls.rules.time_limit_seconds is not None:  # timed from now, as the replay's "started"
+                self.ctl.start_clock(cls.rules.time_limit_seconds)
         if self.autoplay:
             self.ctl.start_autoplay(self.autoplay)
         self.started = now()
@@ -225,6 +233,7 @@ class PlayScene(Scene):
 
     def update(self, dt: float) -> None:
         self.ctl.update(dt)
+        self.ctl.check_time()
         for cue in self.ctl.cues:
             self.app.sound.play(cue)
         self.ctl.cues.clear()
@@ -235,11 +244,12 @@ class PlayScene(Scene):
         elif self.ctl.finished:
             from .results import ResultsScene
 
-            self.app.stack.replace(
-                ResultsScene(
-                    self.app, self.row, self.model, self.session, self.ctl.steps_assisted, self.started
-                )
+            results = ResultsScene(
+                self.app, self.row, self.model, self.session, self.ctl.steps_assisted, self.started
             )
+            self.app.stack.replace(results)
+            if self.ctl.timed_out:
+                results.time_up = t("results.time_up", time=clock_text(self.ctl.time_limit or 0))
 
     # -- drawing -----------------------------------------------------------------------------------
     def draw(self, surface) -> None:
@@ -250,6 +260,9 @@ class PlayScene(Scene):
         # the word the cell drawing shows (the one just read while the belt moves): one count on screen
         shown = ctl.anim.before.shown if ctl.anim is not None else ctl.snapshot.shown
         right = t("play.header.progress", n=shown + 1, total=s.T, hints=hints)
+        left = ctl.time_left
+        if left is not None:  # a class's time limit: the time left, in the header, always in view
+            right = t("play.header.time_left", progress=right, time=clock_text(left))
         chrome.header(surface, t("level.numbered", number=self.row.number, title=self.row.level.title), right)
         position = float(step)
         if ctl.anim is not None:

@@ -224,7 +224,8 @@ class ResultsScene(MenuScene, Scene):
         mx, my = self.menu_pos()
         x, y = 40, chrome.HEADER_H + 20
         width = mx - 32 - x
-        bottom = h - chrome.FOOTER_H - 34  # the saved/notice line goes below
+        time_up = getattr(self, "time_up", "")  # a class's time limit ran out (set by the play screen)
+        bottom = h - chrome.FOOTER_H - (56 if time_up else 34)  # the saved/notice line(s) go below
         colour = theme.GOOD if r.won else theme.FOCUS if s.correct else theme.BAD
         mark = "✓ " if r.won else "✗ "  # the outcome is never told by colour alone
         head, rows, small = self.column_plan(width, bottom - y)
@@ -287,6 +288,8 @@ class ResultsScene(MenuScene, Scene):
             note, note_colour = in_class
         if note:
             draw.text(surface, draw.fit(note, 15, width), (x, h - chrome.FOOTER_H - 26), 15, note_colour)
+        if time_up:
+            draw.text(surface, draw.fit(time_up, 15, width), (x, h - chrome.FOOTER_H - 48), 15, theme.BAD)
         top = chrome.HEADER_H + 20
         self.draw_level_words(surface, pygame.Rect(mx, top, self.menu_width(), my - 16 - top))
         draw_menu(surface, r.menu, (mx, my), self.menu_width(), self.menu_size(), ITEM_H)
