@@ -715,8 +715,8 @@ class ProgressStore:
 
     def save_offline_attempt(self, challenge_hash: str, nickname: str, level_id: str, replay: str) -> int:
         """Keep an attempt played offline from a challenge file, for "Export my submission"; its id."""
-        key, nick = _bounded(challenge_hash, "a challenge hash", 128), normalize_name(nickname)
-        level, text = _level_id(level_id), _text(replay, "the replay")
+        key, nick = bounded(challenge_hash, "a challenge hash", 128), normalize_name(nickname)
+        level, text = check_level_id(level_id), check_text(replay, "the replay")
         if len(text) > MAX_REPLAY_CHARS:
             raise StoreError("the replay is too long to keep")
         return self._write(f"keep an offline attempt at level {level!r}", lambda c: int(c.execute(
@@ -726,7 +726,7 @@ class ProgressStore:
     def offline_attempts(self, challenge_hash: str, nickname: str) -> list[str]:
         """The replays kept by save_offline_attempt for this challenge and nickname, oldest first
         (a row too long or not text is skipped, as elsewhere)."""
-        key, nick = _bounded(challenge_hash, "a challenge hash", 128), normalize_name(nickname)
+        key, nick = bounded(challenge_hash, "a challenge hash", 128), normalize_name(nickname)
         rows = self._read("read the offline attempts", lambda c: c.execute(
             "SELECT CASE WHEN typeof(replay) = 'text' AND "
             f"length(CAST(replay AS BLOB)) <= {MAX_REPLAY_CHARS} THEN replay END "
