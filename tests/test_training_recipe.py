@@ -167,7 +167,7 @@ def test_the_diagnosis_names_a_design_problem_when_different_sentences_with_an_o
 def _one_seed(level, failing: str):
     """A seeds report of one seed on which the losing strategy `failing` won."""
     won = training.Outcome("x", 0.8, [("x", 0.8)], True, True)
-    lost = training.Outcome("y", 0.1, [("y", 0.9)], False, False)
+    lost = training.Outcome("y", 0.1, [("y", 0.9)], False, False, clear_loss=True)
     checks = [training.CheckResult(level.id, won, won, [(s.name, won if s.name == failing else lost)
                                                          for s in level.losing], 1.0, 1.0)]
     return diagnosis.seeds_report(level, level.id, [0], checks)

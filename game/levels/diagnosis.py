@@ -188,7 +188,7 @@ def advice(level: Level, checks: list[CheckResult], report: SeedsReport) -> list
                 out.append(f"under '{strategy.name}' the memory holds {held:.2f}, far from the answer, but "
                            f"the network reads it imprecisely: give it more cells (network.hidden) or steps")
             continue
-        if level.network.cell != "lstm":  # the facts below read LSTM gates (a GRU's are update, reset)
+        if level.network.cell == "rnn":  # no gates to read (gating_facts reads an LSTM's, or a GRU's update)
             out.append(f"'{strategy.name}' does not lose clearly on every seed: make it differ more from the "
                        f"solution, or give the network more cells (network.hidden) or steps")
             continue
