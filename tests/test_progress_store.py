@@ -796,7 +796,8 @@ def test_module_does_not_import_pygame():
     imported = imports_of(progress_module)
     assert not any(name.split(".")[0].lstrip(".") in {"pygame", "pygame_gui"} for name in imported), imported
     allowed = {"__future__", "logging", "numbers", "os", "sqlite3", "stat", "threading", "collections.abc",
-               "datetime", "pathlib", "typing", ".", ".progress_schema", ".progress_values"}
+               "datetime", "pathlib", "typing", ".", ".progress_classes", ".progress_schema",
+               ".progress_values"}
     assert imported <= allowed, f"unexpected imports: {imported - allowed}"
 
 
@@ -809,3 +810,12 @@ def test_value_checks_are_their_own_module_below_the_store():
     assert not {".progress", ".progress_values"} & imports_of(progress_schema)
     assert progress_module.StoreError is progress_values.StoreError
     assert progress_module.normalize_name is progress_values.normalize_name
+
+
+def test_the_classroom_tables_are_their_own_module_below_the_store():
+    """The classes joined, the upload queue and offline attempts (progress_classes.py) know the value
+    rules and SQLite, never the store module itself or pygame."""
+    from game import progress_classes
+    imported = imports_of(progress_classes)
+    assert imported <= {"__future__", "sqlite3", "datetime", "typing", ".progress_values"}, imported
+    assert issubclass(progress_module.ProgressStore, progress_classes.ClassTables)
