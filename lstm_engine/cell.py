@@ -55,6 +55,41 @@ def chunked_copy(dst: np.ndarray, src: np.ndarray, nbytes: int = 1 << 18) -> Non
         dst[t:t + n] = src[t:t + n]
 
 
+def check_override(name: str, v: np.ndarray) -> None:
+    """A gate override holds values in [0, 1], NaN where the network decides."""
+    if v.size <= 64:  # one step's values (hints): a Python loop beats three array operations
+        bad = any(q < 0 or q > 1 for q in v.ravel().tolist())  # NaN (free) compares False
+    else:
+        bad = bool(np.any(~np.isnan(v) & ((v < 0) | (v > 1))))
+    if bad:
+        raise EngineError(f"gate '{name}' override values must lie in [0, 1] (NaN = free)")
+
+
+def override_slots(gates, names: tuple[str, ...], T: int, B: int, S: int, dtype) -> dict[str, np.ndarray]:
+    """Validated gate overrides {name: (T, S) or (T, B, S), NaN = the network decides} as
+    {name: (T, B, S)} views, for LSTM and GRU alike (each cell places them in its own layout)."""
+    if not isinstance(gates, dict):
+        raise EngineError(f"gates must be a dict with keys among {', '.join(map(repr, names))}")
+    unknown = set(gates) - set(names)
+    if unknown:
+        raise EngineError(f"unknown gate(s) {sorted(unknown)}; overridable gates are {', '.join(names)}")
+    out = {}
+    for n, v in gates.items():
+        if v is None:
+            continue
+        v = np.asarray(v, dtype=dtype)
+        if v.ndim == 2:
+            v = v[:, None, :]
+        try:
+            v = np.broadcast_to(v, (T, B, S))
+        except ValueError:
+            raise EngineError(f"gate '{n}' override must have shape (steps, slots) = {(T, S)} or "
+                              f"(steps, batch, slots) = {(T, B, S)}, got {np.shape(gates[n])}") from None
+        check_override(n, v)
+        out[n] = v
+    return out
+
+
 class Cell:
     """Base class. Subclasses set ``kind`` and ``gate_rows`` and implement forward/backward."""
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cell import Cell, EngineError, Workspace, buffer
+from .cell import Cell, EngineError, Workspace, buffer, check_override, override_slots
 
 GATES = ("z", "r")  # the sigmoid block of the working layout, in order: update, then reset
 
@@ -81,11 +81,6 @@ class GRUTrace:
         return self.act
 
 
-def check_override(name: str, v: np.ndarray) -> None:
-    if any(q < 0 or q > 1 for q in v.ravel().tolist()):  # NaN (free) compares False
-        raise EngineError(f"gate '{name}' override values must lie in [0, 1] (NaN = free)")
-
-
 class GRU(Cell):
     kind = "gru"
 
@@ -133,25 +128,9 @@ class GRU(Cell):
         """gates: {'z'|'r': (T, S) or (T, B, S), NaN = network decides} -> (values, mask), (T, B, 2S)."""
         if gates is None:
             return None
-        if not isinstance(gates, dict):
-            raise EngineError("gates must be a dict with keys among 'z', 'r'")
-        unknown = set(gates) - set(GATES)
-        if unknown:
-            raise EngineError(f"unknown gate(s) {sorted(unknown)}; a GRU's overridable gates are z, r")
         S = self.slots
         vals = np.full((T, B, 2 * S), np.nan, self.dtype)
-        for n, v in gates.items():
-            if v is None:
-                continue
-            v = np.asarray(v, dtype=self.dtype)
-            if v.ndim == 2:
-                v = v[:, None, :]
-            try:
-                v = np.broadcast_to(v, (T, B, S))
-            except ValueError:
-                raise EngineError(f"gate '{n}' override must have shape (steps, slots) = {(T, S)} or "
-                                  f"(steps, batch, slots) = {(T, B, S)}, got {np.shape(gates[n])}") from None
-            check_override(n, v)
+        for n, v in override_slots(gates, GATES, T, B, S, self.dtype).items():
             k = GATES.index(n)
             vals[:, :, k * S:(k + 1) * S] = v
         mask = ~np.isnan(vals)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cell import Cell, EngineError, Workspace, buffer, chunked_copy
+from .cell import Cell, EngineError, Workspace, buffer, check_override, chunked_copy, override_slots
 
 GATES = ("i", "f", "o")  # order of the sigmoid block in the working layout
 ONEHOT_MAX = 64  # token ids up to this vocabulary size become one-hot columns of Z
@@ -163,27 +163,9 @@ class LSTM(Cell):
         both (T, 3S, B) like the working layout."""
         if gates is None:
             return None
-        if not isinstance(gates, dict):
-            raise EngineError("gates must be a dict with keys among 'i', 'f', 'o'")
-        unknown = set(gates) - set(GATES)
-        if unknown:
-            raise EngineError(f"unknown gate(s) {sorted(unknown)}; overridable gates are i, f, o")
         S = self.slots
         vals = np.full((T, 3 * S, B), np.nan, self.dtype)
-        for n, v in gates.items():
-            if v is None:
-                continue
-            v = np.asarray(v, dtype=self.dtype)
-            if v.ndim == 2:
-                v = v[:, None, :]
-            try:
-                v = np.broadcast_to(v, (T, B, S))
-            except ValueError:
-                raise EngineError(f"gate '{n}' override must have shape (steps, slots) = {(T, S)} or "
-                                  f"(steps, batch, slots) = {(T, B, S)}, got {np.shape(gates[n])}") from None
-            bad = ~np.isnan(v) & ((v < 0) | (v > 1))
-            if bad.any():
-                raise EngineError(f"gate '{n}' override values must lie in [0, 1] (NaN = free)")
+        for n, v in override_slots(gates, GATES, T, B, S, self.dtype).items():
             k = GATES.index(n)
             vals[:, k * S:(k + 1) * S] = v.transpose(0, 2, 1)
         mask = ~np.isnan(vals)
@@ -451,8 +433,7 @@ class LSTMStepper:
                 if v is None:
                     continue
                 v = np.asarray(v, dtype=self.dtype)
-                if any(q < 0 or q > 1 for q in v.ravel().tolist()):  # NaN (free) compares False
-                    raise EngineError(f"gate '{n}' override values must lie in [0, 1] (NaN = free)")
+                check_override(n, v)
                 v = v.T if v.ndim == 2 else v[:, None]  # (S, B) or (S, 1), broadcast by copyto
                 j = GATES.index(n)
                 np.copyto(s[j * S:(j + 1) * S], v, where=v == v)
