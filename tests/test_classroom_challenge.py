@@ -331,3 +331,22 @@ def test_base64_weights_decode_with_line_breaks():
     assert max(map(len, text.splitlines())) == challenge.B64_LINE
     assert challenge.decode_weights(text) == data
     assert challenge.decode_weights(base64.b64encode(data).decode()) == data
+
+
+@pytest.mark.parametrize("level_id, gates", [("16-gru-reset", ["update", "reset"]), ("17-no-gates", [])])
+def test_attempts_at_gru_and_rnn_levels_verify_and_enter_the_class_view(tmp_path, level_id, gates):
+    """A GRU's gates (update, reset) and a plain RNN's (none) travel in the verified attempt and the class
+    view in their own reading order, never as an LSTM's forget, input, output."""
+    from game.classroom.class_view import class_view
+
+    _, gru = make(tmp_path, levels=[level_id])
+    cl = gru.levels[0]
+    strategies = ["solution", "losing"] if gates else ["model"]
+    attempts = [verify_attempt(gru, as_bytes(played(gru, cl.id, strategy=s, player=f"p{k}")))
+                for k, s in enumerate(strategies)]
+    S = cl.level.network.slots
+    for v in attempts:
+        assert all(len(row) == len(gates) * S for row in v.player_gates + v.model_gates)
+    view = class_view(cl, attempts)
+    assert view["gates"] == gates and view["attempts"] == len(attempts)
+    assert {s["gate"] for step in view["steps"] for s in step["gates"]} == set(gates)

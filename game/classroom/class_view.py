@@ -27,11 +27,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..levels import cells
 from ..session.commands import ActionError, from_dict
-from ..session.gates import GATES
 from ..session.session import PlaySession
 
-SHOWN = ("forget", "input", "output")  # the order the game shows gates in
 BINS = 10
 MOST_WRONG = 3  # words named as the ones the class got most wrong
 NOTABLE = 0.1   # ... each with at least this share of the worst word's miss (no noise on the list)
@@ -47,7 +46,8 @@ def _replay_of(attempt) -> dict:
 
 
 def resimulate(level, model, attempt):
-    """(player gates (T, 3S) in the network's slot order, decision costs (T, 3S)) of one attempt.
+    """(player gates (T, W) in the network's slot order, decision costs (T, W)) of one attempt; W = one
+    block of S columns per gate of the level's cell (game/levels/cells.py).
     ValueError when its replay does not play to the end on this level."""
     try:
         session = PlaySession(level, model, [from_dict(a) for a in _replay_of(attempt)["history"]])
@@ -57,15 +57,16 @@ def resimulate(level, model, attempt):
         raise ValueError("the replay does not finish the sentence")
     score = session.result()
     S = session.S
+    columns = cells.columns(level)  # LSTM [i | f | o], GRU [z | r], plain RNN none
     gates = session.state.gates.copy()
     cost = np.zeros_like(gates)
     for d in score.decisions:
         net_slot = d.model_slot if d.model_slot is not None else d.slot
-        cost[d.step, GATES.index(d.gate) * S + net_slot] += d.cost
+        cost[d.step, columns.index(d.gate) * S + net_slot] += d.cost
     if score.relabelled is not None:  # network slot s is compared with player slot relabelled[s]
         order = list(score.relabelled)
         aligned = gates.copy()
-        for g in range(len(GATES)):
+        for g in range(len(columns)):
             aligned[:, g * S:(g + 1) * S] = gates[:, [g * S + order[s] for s in range(S)]]
         gates = aligned
     return gates, cost
@@ -86,6 +87,8 @@ def class_view(challenge_level, attempts: Iterable) -> dict:
     base = PlaySession(level, model)
     net = base.model_run.gates
     T, S = base.T, base.S
+    columns, shown = cells.columns(level), cells.reading(level)
+    W = len(columns) * S
     words = list(base.sequence.words)
     rows, costs, skipped = [], [], 0
     for attempt in attempts:
@@ -97,17 +100,17 @@ def class_view(challenge_level, attempts: Iterable) -> dict:
         rows.append(gates)
         costs.append(cost)
     n = len(rows)
-    player = np.stack(rows) if n else np.zeros((0, T, 3 * S))
-    cost = np.stack(costs) if n else np.zeros((0, T, 3 * S))
-    dist = np.abs(player - net[None])  # (n, T, 3S)
+    player = np.stack(rows) if n else np.zeros((0, T, W))
+    cost = np.stack(costs) if n else np.zeros((0, T, W))
+    dist = np.abs(player - net[None])  # (n, T, W)
     weighted = (dist * cost).sum(axis=2).mean(axis=0) if n else np.zeros(T)
     distance = dist.sum(axis=2).mean(axis=0) if n else np.zeros(T)
     steps = []
     for k in range(T):
         strips = []
-        for gate in SHOWN:
+        for gate in shown:
             for slot in range(S):
-                col = GATES.index(gate) * S + slot
+                col = columns.index(gate) * S + slot
                 values = player[:, k, col]
                 strips.append({"gate": gate, "slot": slot, "network": round(float(net[k, col]), 4),
                                "distance": round(float(dist[:, k, col].mean()), 4) if n else 0.0,
@@ -123,5 +126,5 @@ def class_view(challenge_level, attempts: Iterable) -> dict:
     notable = [k for k in order if distance[k] > 1e-6 and (top <= 0 or weighted[k] >= NOTABLE * top)]
     worst = notable[:MOST_WRONG]
     return {"level": challenge_level.id, "title": challenge_level.title, "words": words, "slots": S,
-            "gates": list(SHOWN), "bins": BINS, "attempts": n, "skipped": skipped, "steps": steps,
+            "gates": list(shown), "bins": BINS, "attempts": n, "skipped": skipped, "steps": steps,
             "most_wrong": worst}

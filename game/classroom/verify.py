@@ -39,15 +39,14 @@ from datetime import datetime, timezone
 from pydantic import ValidationError
 
 from .. import safe_io
+from ..levels import cells
 from ..session.commands import ActionError, from_dict, to_dict
-from ..session.gates import GATES
 from ..session.replay import MAX_ACTIONS_PER_WORD, ReplayFile
 from ..session.scoring import HINT_COST
 from .challenge import Challenge, load_challenge
 
 MAX_ATTEMPT_BYTES = 256 * 1024
 MAX_DEPTH = 8                      # a replay is 4 levels deep
-SHOWN = ("forget", "input", "output")  # the forward pass's order, in which people read gates
 TIME_LIMIT_GRACE = 5               # seconds: saving the replay takes a moment after the last word
 
 
@@ -73,7 +72,7 @@ class VerifiedAttempt:
     hints: int                     # the hints the score charged
     hints_self_reported: bool
     words: list[str]
-    player_gates: list[list[float]]  # per word: [forget per slot…, input per slot…, output per slot…]
+    player_gates: list[list[float]]  # per word, gates in reading order (cells.reading), each per slot
     model_gates: list[list[float]]   # the network's own run, the same layout
     replay: dict                   # the canonical replay, re-serialised by us (score recomputed)
     level_hash: str = ""
@@ -97,8 +96,10 @@ class VerifiedAttempt:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
-def _rows(gates, S: int) -> list[list[float]]:
-    cols = [GATES.index(g) * S + s for g in SHOWN for s in range(S)]
+def _rows(level, gates, S: int) -> list[list[float]]:
+    """Each word's gates in reading order (LSTM forget, input, output; GRU update, reset; RNN none)."""
+    columns = cells.columns(level)
+    cols = [columns.index(g) * S + s for g in cells.reading(level) for s in range(S)]
     return [[round(float(v), 6) for v in row] for row in gates[:, cols]]
 
 
@@ -197,8 +198,10 @@ def verify_attempt(challenge: Challenge, data: bytes | str, *, now: datetime | N
         level_id=cl.id, player=replay.player, score=total, stars=int(s.stars), answer=answer,
         p_right=round(float(s.p_right), 6), baseline=round(float(s.baseline), 6), wins=bool(s.correct),
         hints=int(hints), hints_self_reported=hints_counted is None,
-        words=[str(w) for w in session.sequence.words], player_gates=_rows(session.state.gates, session.S),
-        model_gates=_rows(session.model_run.gates, session.S), replay=canonical, level_hash=cl.level_hash,
+        words=[str(w) for w in session.sequence.words],
+        player_gates=_rows(session.level, session.state.gates, session.S),
+        model_gates=_rows(session.level, session.model_run.gates, session.S), replay=canonical,
+        level_hash=cl.level_hash,
         network_hash=cl.network_hash, challenge_hash=challenge.challenge_hash, confident=bool(s.confident),
         stored_score_matches=bool(matches), attempt_key=attempt_key(replay), started=replay.started,
         saved=replay.saved, reason=s.reason, stored_score=_number(stored.get("total")))

@@ -9,6 +9,8 @@
     forget: {symbol: "×", colour: "#D55E00"},   // Okabe–Ito vermillion
     input: {symbol: "+", colour: "#009E73"},    // bluish green
     output: {symbol: "▸", colour: "#0072B2"},   // blue
+    update: {symbol: "z", colour: "#E69F00"},   // orange (a GRU's gates, as the game draws them)
+    reset: {symbol: "r", colour: "#56B4E9"},    // sky blue
   };
   let board = {frozen: false, points_off: false, levels: []};
   let levels = [];
